@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ceph-kmod status [--json]: what is built, installed, resolved, signed and loaded. */
+#include <dirent.h>
+#include <libkmod.h>
+#include <limits.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "certs.h"
+#include "ck.h"
+#include "cmds.h"
+#include "config.h"
+#include "efi.h"
+#include "json.h"
+#include "module.h"
+
+#define NMODS 4
+static const char *const mod_names[NMODS] = { "libceph", "rbd", "ceph", "nbd" };
+static const char *const mod_exts[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+static const char *const prov_keys[] = { "ceph_kmod_version", "ceph_kmod_source",
+					  "ceph_kmod_patches", "ceph_kmod_compat" };
+#define NPROV 4
+#define MAX_BUILT 8
+
+struct status_ctx {
+	const char *modules_root, *dkms_tree, *sys_module;
+	char running[256];
+	char cert_path[4096];
+	STACK_OF(X509) *certs;
+	char cert_err[512], cert_subject[256], cert_skid[128];
+	enum ck_sb_state sb;
+	enum ck_enrolled enrolled;
+	char enrolled_how[256], enrolled_err[512];
+	int json;
+	struct ck_json j;
+};
+
+struct file_report {
+	char path[PATH_MAX];
+	int readable; /* parsed as a module */
+	char err[512];
+	char build_id[130];
+	char prov[NPROV][1024];
+	int has_prov[NPROV];
+	enum ck_verdict verdict;
+	char verdict_err[512];
+	struct ck_sig_report sig;
+};
+
+struct mod_report {
+	const char *name;
+	char built[MAX_BUILT][PATH_MAX];
+	int nbuilt;
+	char installed[PATH_MAX]; /* "" when not installed by dkms */
+	char resolved[PATH_MAX];  /* "" when modprobe finds nothing */
+	char resolved_err[256];
+	const char *resolved_is; /* ours, in-tree, other, builtin, not-found */
+	struct file_report file;  /* of installed, else of resolved */
+	int inspected;
+	int is_running;
+	const char *loaded;      /* "no", "yes", or NULL when not the running kernel */
+	const char *loaded_ours; /* "yes", "no", "unknown" */
+	char loaded_build_id[130];
+};
+
+void ck_usage_status(FILE *f)
+{
+	fputs("usage: ceph-kmod status [--json]\n"
+	      "\n"
+	      "For each kernel under /lib/modules: which of libceph, rbd, ceph, nbd dkms built and\n"
+	      "installed, the file modprobe resolves (ours or in-tree), build-id, provenance\n"
+	      "(ceph_kmod_version/source/patches/compat), signer and whether the signature\n"
+	      "verifies against the configured MOK certificate; whether that certificate is\n"
+	      "enrolled, whether Secure Boot is on, and for the running kernel whether each\n"
+	      "loaded module is ours (build-id from /sys/module/M/notes). Reads only.\n"
+	      "\n"
+	      "Exit status: 0 report printed, 4 modules root unreadable, 64 usage error.\n",
+	      f);
+}
+
+/* Finds DIR/NAME.ko{,.xz,.zst,.gz}; returns 1 and fills out when found. */
+static int find_module_file(const char *dir, const char *name, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mod_exts) / sizeof(mod_exts[0]); i++) {
+		if (ck_pathf(out, outlen, "%s/%s%s", dir, name, mod_exts[i]) == 0 &&
+		    ck_path_exists(out))
+			return 1;
+	}
+	out[0] = '\0';
+	return 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void find_built(const struct status_ctx *c, const char *kver, struct mod_report *m)
+{
+	char top[PATH_MAX], kdir[PATH_MAX + 512], mdir[PATH_MAX * 2];
+	struct dirent **vers = NULL;
+	int nv, i;
+
+	if (ck_pathf(top, sizeof(top), "%s/ceph-kmod", c->dkms_tree) < 0)
+		return;
+	nv = scandir(top, &vers, NULL, versionsort);
+	for (i = 0; i < nv; i++) {
+		const char *v = vers[i]->d_name;
+		struct dirent **arches = NULL;
+		int na, k;
+
+		if (v[0] == '.' || strcmp(v, "source") == 0 || strncmp(v, "kernel-", 7) == 0 ||
+		    ck_pathf(kdir, sizeof(kdir), "%s/%s/%s", top, v, kver) < 0 ||
+		    !is_dir(kdir)) {
+			free(vers[i]);
+			continue;
+		}
+		na = scandir(kdir, &arches, NULL, alphasort);
+		for (k = 0; k < na; k++) {
+			if (arches[k]->d_name[0] != '.' && m->nbuilt < MAX_BUILT &&
+			    ck_pathf(mdir, sizeof(mdir), "%s/%s/module", kdir,
+				     arches[k]->d_name) == 0 &&
+			    find_module_file(mdir, m->name, m->built[m->nbuilt], PATH_MAX))
+				m->nbuilt++;
+			free(arches[k]);
+		}
+		free(arches);
+		free(vers[i]);
+	}
+	free(vers);
+}
+
+static void quiet_log(void *data, int priority, const char *file, int line, const char *fn,
+		      const char *format, va_list args)
+{
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)format;
+	(void)args;
+}
+
+static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *m)
+{
+	struct kmod_list *list = NULL, *l;
+	char a[PATH_MAX], b[PATH_MAX], intree[PATH_MAX];
+
+	m->resolved[0] = '\0';
+	m->resolved_is = "not-found";
+	if (!kctx) {
+		snprintf(m->resolved_err, sizeof(m->resolved_err), "libkmod context failed");
+		return;
+	}
+	if (kmod_module_new_from_lookup(kctx, m->name, &list) < 0 || !list) {
+		snprintf(m->resolved_err, sizeof(m->resolved_err),
+			 "modprobe finds no module %s (modules.dep missing?)", m->name);
+		return;
+	}
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+		const char *path = kmod_module_get_path(mod);
+
+		if (strcmp(kmod_module_get_name(mod), m->name) == 0 ||
+		    m->resolved_is[0] == 'n') {
+			if (path) {
+				snprintf(m->resolved, sizeof(m->resolved), "%s", path);
+				m->resolved_is = "other";
+			} else {
+				m->resolved_is = "builtin";
+			}
+		}
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	if (!m->resolved[0])
+		return;
+	if (m->installed[0] && realpath(m->resolved, a) && realpath(m->installed, b) &&
+	    strcmp(a, b) == 0) {
+		m->resolved_is = "ours";
+		return;
+	}
+	if (ck_pathf(intree, sizeof(intree), "%s/kernel/", kdir) == 0 &&
+	    strncmp(m->resolved, intree, strlen(intree)) == 0)
+		m->resolved_is = "in-tree";
+}
+
+static void inspect(const struct status_ctx *c, const char *path, struct file_report *f)
+{
+	struct ck_module m;
+	struct ck_err e;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	e.msg[0] = '\0';
+	if (ck_module_load(path, &m, &e) != CK_VALID) {
+		snprintf(f->err, sizeof(f->err), "%s", e.msg);
+		f->verdict = CK_MALFORMED;
+		ck_module_free(&m);
+		return;
+	}
+	f->readable = 1;
+	if (m.elf.build_id)
+		ck_hex(m.elf.build_id, m.elf.build_id_len, f->build_id, sizeof(f->build_id));
+	for (i = 0; i < NPROV; i++) {
+		size_t n;
+		const char *v = ck_modinfo_get(&m.elf, prov_keys[i], &n);
+
+		if (v) {
+			f->has_prov[i] = 1;
+			snprintf(f->prov[i], sizeof(f->prov[i]), "%.*s", (int)n, v);
+		}
+	}
+	e.msg[0] = '\0';
+	f->verdict = ck_module_verify(&m, c->certs, &f->sig, &e);
+	snprintf(f->verdict_err, sizeof(f->verdict_err), "%s", e.msg);
+	ck_module_free(&m);
+}
+
+/* Build-id of the loaded module from /sys/module/NAME/notes (read only). */
+static void check_loaded(const struct status_ctx *c, struct mod_report *m)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	struct ck_buf b;
+	struct ck_err e;
+	const unsigned char *id;
+	size_t id_len;
+
+	m->loaded = "no";
+	m->loaded_ours = NULL;
+	if (ck_pathf(dir, sizeof(dir), "%s/%s", c->sys_module, m->name) < 0 || !is_dir(dir))
+		return;
+	m->loaded = "yes";
+	m->loaded_ours = "unknown";
+	if (ck_pathf(path, sizeof(path), "%s/notes/.note.gnu.build-id", dir) < 0 ||
+	    ck_read_file(path, 1 << 16, &b, &e) < 0)
+		return;
+	if (ck_note_build_id(b.data, b.len, 0, &id, &id_len, &e) == 0)
+		ck_hex(id, id_len, m->loaded_build_id, sizeof(m->loaded_build_id));
+	ck_buf_free(&b);
+	if (!m->loaded_build_id[0])
+		return;
+	if (m->installed[0] && m->file.readable &&
+	    strcmp(m->file.path, m->installed) == 0 && m->file.build_id[0])
+		m->loaded_ours = strcmp(m->file.build_id, m->loaded_build_id) == 0 ? "yes" : "no";
+	else if (!m->installed[0])
+		m->loaded_ours = "no";
+}
+
+static const char *sig_summary(const struct file_report *f)
+{
+	switch (f->verdict) {
+	case CK_VALID:
+		return "valid";
+	case CK_BADSIG:
+		return "BAD SIGNATURE";
+	case CK_NOCERT:
+		return "not signed by the configured certificate";
+	case CK_UNSIGNED:
+		return "unsigned";
+	default:
+		return "malformed";
+	}
+}
+
+static void print_module_human(const struct mod_report *m)
+{
+	const struct file_report *f = &m->file;
+	int i;
+
+	printf("  %s:\n", m->name);
+	if (m->nbuilt == 0)
+		printf("    dkms built:  no\n");
+	for (i = 0; i < m->nbuilt; i++)
+		printf("    dkms built:  %s\n", m->built[i]);
+	printf("    installed:   %s\n", m->installed[0] ? m->installed : "no");
+	if (m->resolved[0])
+		printf("    modprobe:    %s (%s)\n", m->resolved, m->resolved_is);
+	else
+		printf("    modprobe:    %s%s%s\n", m->resolved_is,
+		       m->resolved_err[0] ? ": " : "", m->resolved_err);
+	if (m->inspected) {
+		printf("    file:        %s\n", f->path);
+		if (!f->readable) {
+			printf("    error:       %s\n", f->err);
+		} else {
+			printf("    build-id:    %s\n", f->build_id[0] ? f->build_id : "none");
+			for (i = 0; i < NPROV; i++)
+				if (f->has_prov[i])
+					printf("    %-12s %s\n", prov_keys[i] + 10, f->prov[i]);
+			if (!f->has_prov[0])
+				printf("    provenance:  none (not built by ceph-kmod)\n");
+			if (f->verdict == CK_UNSIGNED || f->verdict == CK_MALFORMED)
+				printf("    signature:   %s\n", sig_summary(f));
+			else
+				printf("    signature:   signer \"%s\", key id %s, %s: %s\n",
+				       f->sig.signer, f->sig.key_id[0] ? f->sig.key_id : "?",
+				       f->sig.hash[0] ? f->sig.hash : "?", sig_summary(f));
+		}
+	}
+	if (m->loaded) {
+		if (strcmp(m->loaded, "yes") == 0)
+			printf("    loaded:      yes, ours: %s%s%s\n", m->loaded_ours,
+			       m->loaded_build_id[0] ? ", build-id " : "", m->loaded_build_id);
+		else
+			printf("    loaded:      no\n");
+	}
+}
+
+static void print_module_json(struct status_ctx *c, const struct mod_report *m)
+{
+	const struct file_report *f = &m->file;
+	struct ck_json *j = &c->j;
+	int i;
+
+	ck_json_obj_begin(j, NULL);
+	ck_json_str(j, "name", m->name);
+	ck_json_arr_begin(j, "dkms_built");
+	for (i = 0; i < m->nbuilt; i++)
+		ck_json_str(j, NULL, m->built[i]);
+	ck_json_arr_end(j);
+	ck_json_str(j, "installed", m->installed[0] ? m->installed : NULL);
+	ck_json_str(j, "modprobe_path", m->resolved[0] ? m->resolved : NULL);
+	ck_json_str(j, "modprobe_resolves", m->resolved_is);
+	if (m->inspected) {
+		ck_json_obj_begin(j, "file");
+		ck_json_str(j, "path", f->path);
+		ck_json_bool(j, "readable", f->readable);
+		ck_json_str(j, "error", f->readable ? NULL : f->err);
+		ck_json_str(j, "build_id", f->build_id[0] ? f->build_id : NULL);
+		for (i = 0; i < NPROV; i++)
+			ck_json_str(j, prov_keys[i], f->has_prov[i] ? f->prov[i] : NULL);
+		ck_json_str(j, "signature", ck_verdict_name(f->verdict));
+		ck_json_int(j, "verify_exit", f->verdict);
+		ck_json_str(j, "signer", f->sig.signer[0] ? f->sig.signer : NULL);
+		ck_json_str(j, "key_id", f->sig.key_id[0] ? f->sig.key_id : NULL);
+		ck_json_str(j, "hash", f->sig.hash[0] ? f->sig.hash : NULL);
+		ck_json_bool(j, "verifies_with_configured_cert", f->verdict == CK_VALID);
+		ck_json_obj_end(j);
+	} else {
+		ck_json_str(j, "file", NULL);
+	}
+	if (m->loaded) {
+		ck_json_obj_begin(j, "loaded");
+		ck_json_bool(j, "loaded", strcmp(m->loaded, "yes") == 0);
+		ck_json_str(j, "build_id", m->loaded_build_id[0] ? m->loaded_build_id : NULL);
+		ck_json_str(j, "ours", m->loaded_ours);
+		ck_json_obj_end(j);
+	} else {
+		ck_json_str(j, "loaded", NULL);
+	}
+	ck_json_obj_end(j);
+}
+
+static void do_kernel(struct status_ctx *c, const char *kver)
+{
+	char kdir[PATH_MAX], sub[PATH_MAX + 32];
+	struct kmod_ctx *kctx;
+	int i, running = strcmp(kver, c->running) == 0;
+
+	if (ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, kver) < 0)
+		return;
+	/* NULL: the system's modprobe configuration, as modprobe itself would use. */
+	kctx = kmod_new(kdir, NULL);
+	if (kctx)
+		kmod_set_log_fn(kctx, quiet_log, NULL);
+	if (c->json) {
+		ck_json_obj_begin(&c->j, NULL);
+		ck_json_str(&c->j, "kernel", kver);
+		ck_json_bool(&c->j, "running", running);
+		ck_json_arr_begin(&c->j, "modules");
+	} else {
+		printf("\nkernel %s%s\n", kver, running ? " (running)" : "");
+	}
+	for (i = 0; i < NMODS; i++) {
+		struct mod_report *m = calloc(1, sizeof(*m));
+
+		if (!m)
+			break;
+		m->name = mod_names[i];
+		find_built(c, kver, m);
+		if (!(ck_pathf(sub, sizeof(sub), "%s/updates/dkms", kdir) == 0 &&
+		      find_module_file(sub, m->name, m->installed, sizeof(m->installed))) &&
+		    !(ck_pathf(sub, sizeof(sub), "%s/extra", kdir) == 0 &&
+		      find_module_file(sub, m->name, m->installed, sizeof(m->installed))))
+			m->installed[0] = '\0';
+		resolve(kctx, kdir, m);
+		if (m->installed[0] || m->resolved[0]) {
+			inspect(c, m->installed[0] ? m->installed : m->resolved, &m->file);
+			m->inspected = 1;
+		}
+		if (running)
+			check_loaded(c, m);
+		if (c->json)
+			print_module_json(c, m);
+		else
+			print_module_human(m);
+		free(m);
+	}
+	if (c->json) {
+		ck_json_arr_end(&c->j);
+		ck_json_obj_end(&c->j);
+	}
+	kmod_unref(kctx);
+}
+
+static void load_cert(struct status_ctx *c)
+{
+	struct ck_err e;
+
+	c->certs = sk_X509_new_null();
+	if (ck_mok_cert_path(c->cert_path, sizeof(c->cert_path)) < 0) {
+		snprintf(c->cert_err, sizeof(c->cert_err), "MOK_CERT setting too long");
+		return;
+	}
+	if (!c->certs || ck_certs_load_file(c->cert_path, c->certs, &e) < 0) {
+		snprintf(c->cert_err, sizeof(c->cert_err), "%s", c->certs ? e.msg : "no memory");
+		return;
+	}
+	{
+		X509 *x = sk_X509_value(c->certs, 0);
+		char tmpl[] = "/tmp/ceph-kmod-cert-XXXXXX";
+		unsigned char *der = NULL;
+		int n = ck_cert_der(x, &der), fd = -1;
+		const char *der_path = NULL;
+
+		ck_name_str(X509_get_subject_name(x), c->cert_subject, sizeof(c->cert_subject));
+		ck_cert_skid(x, c->cert_skid, sizeof(c->cert_skid));
+		/* mokutil wants DER on disk; only needed when it is the fallback. */
+		if (n > 0 && (fd = mkstemp(tmpl)) >= 0 && write(fd, der, (size_t)n) == n)
+			der_path = tmpl;
+		e.msg[0] = '\0';
+		c->enrolled = ck_mok_enrolled(x, der_path, c->enrolled_how,
+					      sizeof(c->enrolled_how), &e);
+		snprintf(c->enrolled_err, sizeof(c->enrolled_err), "%s", e.msg);
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmpl);
+		}
+		OPENSSL_free(der);
+	}
+}
+
+int ck_cmd_status(int argc, char **argv)
+{
+	struct status_ctx *c = calloc(1, sizeof(*c));
+	struct dirent **ents = NULL;
+	struct utsname u;
+	int n, i, rc = 0;
+
+	if (!c)
+		return CK_MALFORMED;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			c->json = 1;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			ck_usage_status(stdout);
+			free(c);
+			return 0;
+		} else {
+			fprintf(stderr, "ceph-kmod status: unknown argument %s\n", argv[i]);
+			ck_usage_status(stderr);
+			free(c);
+			return CK_EXIT_USAGE;
+		}
+	}
+	c->modules_root = ck_env_or("CEPH_KMOD_MODULES_ROOT", "/lib/modules");
+	c->dkms_tree = ck_env_or("CEPH_KMOD_DKMS_TREE", "/var/lib/dkms");
+	c->sys_module = ck_env_or("CEPH_KMOD_SYS_MODULE", "/sys/module");
+	snprintf(c->running, sizeof(c->running), "%s",
+		 ck_env_or("CEPH_KMOD_RUNNING_KERNEL", uname(&u) == 0 ? u.release : ""));
+	c->enrolled = CK_ENR_UNKNOWN;
+	load_cert(c);
+	c->sb = ck_secure_boot();
+
+	n = scandir(c->modules_root, &ents, NULL, versionsort);
+	if (n < 0) {
+		fprintf(stderr, "ceph-kmod status: cannot read %s\n", c->modules_root);
+		rc = CK_MALFORMED;
+		goto out;
+	}
+	if (c->json) {
+		ck_json_init(&c->j, stdout);
+		ck_json_obj_begin(&c->j, NULL);
+		ck_json_str(&c->j, "running_kernel", c->running);
+		ck_json_str(&c->j, "secure_boot", ck_sb_name(c->sb));
+		ck_json_obj_begin(&c->j, "mok_cert");
+		ck_json_str(&c->j, "path", c->cert_path);
+		ck_json_bool(&c->j, "usable", !c->cert_err[0]);
+		ck_json_str(&c->j, "error", c->cert_err[0] ? c->cert_err : NULL);
+		ck_json_str(&c->j, "subject", c->cert_subject[0] ? c->cert_subject : NULL);
+		ck_json_str(&c->j, "subject_key_id", c->cert_skid[0] ? c->cert_skid : NULL);
+		ck_json_str(&c->j, "enrolled",
+			    c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
+		ck_json_str(&c->j, "enrolled_source", c->enrolled_how[0] ? c->enrolled_how : NULL);
+		ck_json_obj_end(&c->j);
+		ck_json_arr_begin(&c->j, "kernels");
+	} else {
+		printf("MOK certificate: %s", c->cert_path);
+		if (c->cert_err[0])
+			printf(" (unusable: %s)\n", c->cert_err);
+		else
+			printf(" (%s%s%s)\n", c->cert_subject, c->cert_skid[0] ? ", key id " : "",
+			       c->cert_skid);
+		printf("enrolled:        %s",
+		       c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
+		if (c->enrolled_how[0])
+			printf(" [%s%s%s]", c->enrolled_how, c->enrolled_err[0] ? ": " : "",
+			       c->enrolled_err);
+		printf("\nSecure Boot:     %s\n", ck_sb_name(c->sb));
+		printf("running kernel:  %s\n", c->running);
+	}
+	for (i = 0; i < n; i++) {
+		char kdir[PATH_MAX];
+
+		if (ents[i]->d_name[0] != '.' &&
+		    ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, ents[i]->d_name) == 0 &&
+		    is_dir(kdir))
+			do_kernel(c, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	if (c->json) {
+		ck_json_arr_end(&c->j);
+		ck_json_obj_end(&c->j);
+	}
+out:
+	sk_X509_pop_free(c->certs, X509_free);
+	free(c);
+	return rc;
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Minimal, bounds-checked ELF reader for kernel modules (ELF32/ELF64, either byte
+ * order). Only what the tool needs: section headers, .modinfo, .note.gnu.build-id.
+ * Every offset and size is checked against the image before it is used.
+ */
+#include "elf_modinfo.h"
+
+#include <elf.h>
+#include <string.h>
+
+struct elf_view {
+	const unsigned char *d;
+	size_t len;
+	int is64, be;
+};
+
+static uint64_t rd(const struct elf_view *v, size_t off, unsigned int n)
+{
+	uint64_t x = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int shift = v->be ? 8 * (n - 1 - i) : 8 * i;
+
+		x |= (uint64_t)v->d[off + i] << shift;
+	}
+	return x;
+}
+
+/* Is [off, off+size) inside the image? Overflow-safe. */
+static int in_range(const struct elf_view *v, uint64_t off, uint64_t size)
+{
+	return off <= v->len && size <= v->len - off;
+}
+
+struct shdr {
+	uint32_t name, type;
+	uint64_t offset, size;
+};
+
+static void read_shdr(const struct elf_view *v, size_t off, struct shdr *s)
+{
+	s->name = (uint32_t)rd(v, off, 4);
+	s->type = (uint32_t)rd(v, off + 4, 4);
+	if (v->is64) {
+		s->offset = rd(v, off + 24, 8);
+		s->size = rd(v, off + 32, 8);
+	} else {
+		s->offset = rd(v, off + 16, 4);
+		s->size = rd(v, off + 20, 4);
+	}
+}
+
+static uint32_t align4(uint32_t x)
+{
+	return (x + 3u) & ~3u;
+}
+
+int ck_note_build_id(const unsigned char *d, size_t len, int big_endian,
+		     const unsigned char **id, size_t *id_len, struct ck_err *e)
+{
+	struct elf_view v = { d, len, 0, big_endian };
+	size_t off = 0;
+
+	*id = NULL;
+	*id_len = 0;
+	while (off < len) {
+		uint64_t namesz, descsz, type, name_pad, desc_pad;
+
+		if (len - off < 12) {
+			ck_seterr(e, "note header truncated at offset %zu", off);
+			return -1;
+		}
+		namesz = rd(&v, off, 4);
+		descsz = rd(&v, off + 4, 4);
+		type = rd(&v, off + 8, 4);
+		off += 12;
+		name_pad = align4((uint32_t)namesz);
+		desc_pad = align4((uint32_t)descsz);
+		if (name_pad < namesz || desc_pad < descsz) {
+			ck_seterr(e, "note sizes overflow (namesz %llu, descsz %llu)",
+				  (unsigned long long)namesz, (unsigned long long)descsz);
+			return -1;
+		}
+		if (!in_range(&v, off, namesz) || !in_range(&v, off + namesz, descsz)) {
+			ck_seterr(e, "note at offset %zu runs past the end (namesz %llu, descsz %llu)",
+				  off - 12, (unsigned long long)namesz, (unsigned long long)descsz);
+			return -1;
+		}
+		if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(d + off, "GNU", 4) == 0) {
+			if (descsz == 0) {
+				ck_seterr(e, "empty build-id note");
+				return -1;
+			}
+			*id = d + off + name_pad;
+			if (!in_range(&v, off + name_pad, descsz)) {
+				ck_seterr(e, "build-id note runs past the end");
+				return -1;
+			}
+			*id_len = (size_t)descsz;
+			return 0;
+		}
+		if (!in_range(&v, off, name_pad) || !in_range(&v, off + name_pad, desc_pad))
+			break; /* last note without padding */
+		off += (size_t)(name_pad + desc_pad);
+	}
+	return 1;
+}
+
+int ck_elf_parse(const unsigned char *d, size_t len, struct ck_elf_info *out, struct ck_err *e)
+{
+	struct elf_view v = { d, len, 0, 0 };
+	uint64_t shoff, shentsize, shnum, shstrndx, ehsize, i;
+	struct shdr strtab;
+
+	memset(out, 0, sizeof(*out));
+	if (!d || len < EI_NIDENT || memcmp(d, ELFMAG, SELFMAG) != 0) {
+		ck_seterr(e, "not an ELF file (bad magic)");
+		return -1;
+	}
+	if (d[EI_CLASS] != ELFCLASS32 && d[EI_CLASS] != ELFCLASS64) {
+		ck_seterr(e, "bad ELF class %u", d[EI_CLASS]);
+		return -1;
+	}
+	if (d[EI_DATA] != ELFDATA2LSB && d[EI_DATA] != ELFDATA2MSB) {
+		ck_seterr(e, "bad ELF data encoding %u", d[EI_DATA]);
+		return -1;
+	}
+	v.is64 = d[EI_CLASS] == ELFCLASS64;
+	v.be = d[EI_DATA] == ELFDATA2MSB;
+	ehsize = v.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (len < ehsize) {
+		ck_seterr(e, "ELF header truncated (%zu bytes)", len);
+		return -1;
+	}
+	if (rd(&v, 16, 2) != ET_REL) {
+		ck_seterr(e, "ELF type %llu is not a relocatable object (kernel module)",
+			  (unsigned long long)rd(&v, 16, 2));
+		return -1;
+	}
+	if (v.is64) {
+		shoff = rd(&v, 40, 8);
+		shentsize = rd(&v, 58, 2);
+		shnum = rd(&v, 60, 2);
+		shstrndx = rd(&v, 62, 2);
+	} else {
+		shoff = rd(&v, 32, 4);
+		shentsize = rd(&v, 46, 2);
+		shnum = rd(&v, 48, 2);
+		shstrndx = rd(&v, 50, 2);
+	}
+	if (shentsize != (v.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr))) {
+		ck_seterr(e, "bad ELF section header size %llu", (unsigned long long)shentsize);
+		return -1;
+	}
+	if (shnum == 0 || shnum >= SHN_LORESERVE) {
+		ck_seterr(e, "unsupported ELF section count %llu", (unsigned long long)shnum);
+		return -1;
+	}
+	if (!in_range(&v, shoff, shnum * shentsize)) {
+		ck_seterr(e, "ELF section table (offset %llu, %llu entries) lies outside the "
+			     "%zu-byte file",
+			  (unsigned long long)shoff, (unsigned long long)shnum, len);
+		return -1;
+	}
+	if (shstrndx == SHN_UNDEF || shstrndx >= shnum) {
+		ck_seterr(e, "bad ELF section name table index %llu", (unsigned long long)shstrndx);
+		return -1;
+	}
+	read_shdr(&v, (size_t)(shoff + shstrndx * shentsize), &strtab);
+	if (strtab.type != SHT_STRTAB || !in_range(&v, strtab.offset, strtab.size)) {
+		ck_seterr(e, "bad ELF section name table (offset %llu, size %llu)",
+			  (unsigned long long)strtab.offset, (unsigned long long)strtab.size);
+		return -1;
+	}
+	for (i = 1; i < shnum; i++) {
+		struct shdr s;
+		const char *name;
+
+		read_shdr(&v, (size_t)(shoff + i * shentsize), &s);
+		if (s.type != SHT_NOBITS && !in_range(&v, s.offset, s.size)) {
+			ck_seterr(e, "ELF section %llu (offset %llu, size %llu) lies outside the "
+				     "%zu-byte file",
+				  (unsigned long long)i, (unsigned long long)s.offset,
+				  (unsigned long long)s.size, len);
+			return -1;
+		}
+		if (s.name >= strtab.size ||
+		    !memchr(d + strtab.offset + s.name, '\0', (size_t)(strtab.size - s.name))) {
+			ck_seterr(e, "ELF section %llu has a bad name offset %u",
+				  (unsigned long long)i, s.name);
+			return -1;
+		}
+		name = (const char *)d + strtab.offset + s.name;
+		if (s.type == SHT_NOBITS)
+			continue;
+		if (strcmp(name, ".modinfo") == 0 && !out->modinfo) {
+			out->modinfo = (const char *)d + s.offset;
+			out->modinfo_len = (size_t)s.size;
+		} else if (strcmp(name, ".note.gnu.build-id") == 0 && !out->build_id) {
+			int r = ck_note_build_id(d + s.offset, (size_t)s.size, v.be,
+						 &out->build_id, &out->build_id_len, e);
+
+			if (r < 0) {
+				char why[sizeof(e->msg)];
+
+				memcpy(why, e->msg, sizeof(why));
+				ck_seterr(e, "bad .note.gnu.build-id: %.400s", why);
+				return -1;
+			}
+		}
+	}
+	if (!out->modinfo) {
+		ck_seterr(e, "no .modinfo section: not a kernel module");
+		return -1;
+	}
+	return 0;
+}
+
+const char *ck_modinfo_get(const struct ck_elf_info *info, const char *key, size_t *vlen)
+{
+	size_t klen = strlen(key), off = 0;
+
+	while (off < info->modinfo_len) {
+		const char *p = info->modinfo + off;
+		const char *end = memchr(p, '\0', info->modinfo_len - off);
+		size_t n = end ? (size_t)(end - p) : info->modinfo_len - off;
+
+		if (n > klen && memcmp(p, key, klen) == 0 && p[klen] == '=') {
+			*vlen = n - klen - 1;
+			return p + klen + 1;
+		}
+		off += n + 1;
+	}
+	*vlen = 0;
+	return NULL;
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fork/exec with optional output capture. */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CAPTURE_MAX (1u << 20)
+
+int ck_run(char *const argv[], struct ck_buf *out, struct ck_err *e)
+{
+	int pfd[2] = { -1, -1 }, status;
+	pid_t pid;
+
+	if (out) {
+		out->data = NULL;
+		out->len = 0;
+		if (pipe2(pfd, O_CLOEXEC) < 0) {
+			ck_seterr(e, "pipe: %s", strerror(errno));
+			return -1;
+		}
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		ck_seterr(e, "fork: %s", strerror(errno));
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		if (out) {
+			int devnull = open("/dev/null", O_RDONLY);
+
+			if (devnull >= 0)
+				dup2(devnull, 0);
+			dup2(pfd[1], 1);
+			dup2(pfd[1], 2);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "ceph-kmod: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		size_t cap = 4096;
+		unsigned char *buf = malloc(cap);
+
+		close(pfd[1]);
+		for (;;) {
+			ssize_t n;
+
+			if (buf && out->len + 1 >= cap && cap < CAPTURE_MAX) {
+				unsigned char *nb = realloc(buf, cap * 2);
+
+				if (nb) {
+					buf = nb;
+					cap *= 2;
+				}
+			}
+			if (!buf || out->len + 1 >= cap) {
+				char sink[4096];
+
+				n = read(pfd[0], sink, sizeof(sink));
+			} else {
+				n = read(pfd[0], buf + out->len, cap - out->len - 1);
+				if (n > 0)
+					out->len += (size_t)n;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+		}
+		close(pfd[0]);
+		if (buf)
+			buf[out->len] = '\0';
+		out->data = buf;
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ck_seterr(e, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (WIFEXITED(status)) {
+		if (WEXITSTATUS(status) == 127) {
+			ck_seterr(e, "cannot run %s", argv[0]);
+		}
+		return WEXITSTATUS(status);
+	}
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+const char *ck_mokutil_path(char *buf, size_t buflen)
+{
+	const char *env = getenv("CEPH_KMOD_MOKUTIL");
+	const char *path = getenv("PATH");
+	const char *p;
+
+	if (env && *env)
+		return ck_pathf(buf, buflen, "%s", env) == 0 ? buf : NULL;
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (p = path; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+
+		if (n > 0 && ck_pathf(buf, buflen, "%.*s/mokutil", (int)n, p) == 0 &&
+		    access(buf, X_OK) == 0)
+			return buf;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}

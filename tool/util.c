@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Small helpers shared by every part of the tool. */
+#include "ck.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void ck_seterr(struct ck_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+void ck_buf_free(struct ck_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+int ck_read_file(const char *path, size_t max, struct ck_buf *out, struct ck_err *e)
+{
+	struct stat st;
+	unsigned char *data = NULL;
+	size_t len = 0, cap = 0;
+	int fd;
+
+	out->data = NULL;
+	out->len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ck_seterr(e, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ck_seterr(e, "%s: is a directory", path);
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			unsigned char *nd;
+
+			if (cap >= max + 1)
+				break;
+			if (ncap > max + 1)
+				ncap = max + 1;
+			nd = realloc(data, ncap);
+			if (!nd) {
+				ck_seterr(e, "%s: out of memory", path);
+				goto fail;
+			}
+			data = nd;
+			cap = ncap;
+		}
+		n = read(fd, data + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ck_seterr(e, "%s: read: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		ck_seterr(e, "%s: larger than %zu bytes", path, max);
+		goto fail;
+	}
+	close(fd);
+	out->data = data;
+	out->len = len;
+	return 0;
+fail:
+	free(data);
+	close(fd);
+	return -1;
+}
+
+void ck_hex(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (!outlen)
+		return;
+	for (i = 0; i < n && o + 2 < outlen; i++) {
+		out[o++] = digits[p[i] >> 4];
+		out[o++] = digits[p[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+const char *ck_env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return (v && *v) ? v : def;
+}
+
+int ck_path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+int ck_pathf(char *out, size_t outlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, outlen, fmt, ap);
+	va_end(ap);
+	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+}
