@@ -1,0 +1,77 @@
+# ceph-kmod top-level Makefile.
+#
+#   make                       build the ceph-kmod tool (tool/ceph-kmod)
+#   make modules KVER=K        prepare + build the modules for kernel K into out/K/
+#                              (KERNEL_DIR=path builds against a tree not under /lib/modules)
+#   make install KVER=K        by hand, without dkms: sign, install into
+#                              /lib/modules/K/updates/ceph-kmod, depmod
+#   make uninstall KVER=K      undo "make install"
+#   make install-package       install the dkms source tree, the tools and the depmod.d file
+#   make check                 install the test dependencies and run every test suite
+#   make bench                 build benchmark (figures and ratios)
+# dkms runs "make KVER=K modules" (see dkms.conf).
+
+VERSION   := $(shell cat VERSION)
+PREFIX    ?= /usr
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+SRCDIR    ?= /usr/src/ceph-kmod-$(VERSION)
+DESTDIR   ?=
+OUT        = out/$(KVER)
+
+# Files that make up the dkms source tree (everything dkms needs to build).
+PKG_FILES := VERSION Makefile dkms.conf lib stages configure kbuild patches sign \
+             libceph rbd cephfs nbd packaging
+
+.PHONY: all tool modules install uninstall install-package uninstall-package \
+        check bench clean clean-kernel need-kver
+
+all: tool
+
+tool:
+	$(MAKE) -C tool
+
+need-kver:
+	@test -n "$(KVER)" || { echo "make: set KVER=<kernel release>, e.g. KVER=$$(uname -r)" >&2; exit 2; }
+
+# One stage script per step; each exits with the codes of lib/ceph-kmod.sh.
+modules: need-kver
+	stages/prepare "$(KVER)" "$(CURDIR)/$(OUT)"
+	stages/build "$(KVER)" "$(CURDIR)/$(OUT)"
+
+install: need-kver
+	stages/install-manual "$(KVER)" "$(CURDIR)/$(OUT)"
+
+uninstall: need-kver
+	stages/install-manual --remove "$(KVER)"
+
+install-package:
+	install -d "$(DESTDIR)$(SRCDIR)"
+	cp -a $(PKG_FILES) "$(DESTDIR)$(SRCDIR)/"
+	rm -rf "$(DESTDIR)$(SRCDIR)/out"
+	install -D -m 0755 bin/ceph-kmod-install "$(DESTDIR)$(SBINDIR)/ceph-kmod-install"
+	install -D -m 0755 bin/ceph-kmod-fetch-source "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source"
+	sed -i 's|^CK_PKG_DIR=.*|CK_PKG_DIR=$(SRCDIR)|' \
+		"$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source"
+	install -D -m 0644 packaging/depmod.d-ceph-kmod.conf "$(DESTDIR)/etc/depmod.d/ceph-kmod.conf"
+	$(MAKE) -C tool install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
+
+uninstall-package:
+	rm -rf "$(DESTDIR)$(SRCDIR)"
+	rm -f "$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source" \
+		"$(DESTDIR)/etc/depmod.d/ceph-kmod.conf" "$(DESTDIR)$(SBINDIR)/ceph-kmod" \
+		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8"
+
+check:
+	tests/install-deps
+	tests/run
+
+bench:
+	bench/build.sh
+
+clean-kernel: need-kver
+	rm -rf "$(OUT)"
+
+clean:
+	rm -rf out
+	-$(MAKE) -C tool clean
