@@ -228,15 +228,17 @@ fi
 v=/sys/firmware/efi/efivars/MokListRT-605dab50-e046-4300-abb6-3dd810dd8b23
 { printf '\007\000\000\000'; cat $S/moklist.esl; } >/run/moklist.var
 if cat /run/moklist.var >$v; then res PASS "wrote MokListRT ($(stat -c %s $v) bytes) under shim's GUID"; else res FAIL "could not write $v"; fi
-cmp -s <(cat $v | tail -c +5) $S/moklist.esl && res PASS "MokListRT reads back identical" || res FAIL "MokListRT reads back different"
+cat $v >$S/moklist.readback
+tail -c +5 $S/moklist.readback >/run/moklist.rb
+cmp -s /run/moklist.rb $S/moklist.esl && res PASS "MokListRT reads back identical" || res FAIL "MokListRT reads back different"
 if [ -n "$TOOL" ]; then
 	out=$(CEPH_KMOD_MOK_CERT=$S/moklist.der "$TOOL" status 2>&1); rc=$?
 	echo "ceph-kmod status (cert in MokListRT): rc=$rc"; echo "$out"
-	echo "$out" | grep -qi 'MokListRT' && echo "$out" | grep -qiE '\benrolled\b' && ! echo "$out" | grep -qiE 'not enrolled' \
-		&& res PASS "ceph-kmod status: certificate found enrolled via MokListRT" || res FAIL "ceph-kmod status does not report the MokListRT certificate as enrolled"
+	echo "$out" | grep -qE '^enrolled:[[:space:]]+yes.*MokListRT' \
+		&& res PASS "ceph-kmod status: certificate found enrolled via MokListRT ($(echo "$out" | grep '^enrolled:' | tr -s ' '))" || res FAIL "ceph-kmod status does not report the MokListRT certificate as enrolled"
 	out=$(CEPH_KMOD_MOK_CERT=$S/ck.der "$TOOL" status 2>&1); rc=$?
 	echo "ceph-kmod status (cert not in MokListRT): rc=$rc"; echo "$out"
-	echo "$out" | grep -qiE 'not enrolled|pending' && res PASS "ceph-kmod status: a certificate absent from MokListRT is not reported enrolled" || res FAIL "ceph-kmod status: absent certificate not reported as such"
+	echo "$out" | grep -qE '^enrolled:[[:space:]]+(no|pending)' && res PASS "ceph-kmod status: a certificate absent from MokListRT is not reported enrolled" || res FAIL "ceph-kmod status: absent certificate not reported as such"
 else
 	res SKIP "ceph-kmod status / MokListRT parser: tool not built yet (make -C tool)"
 fi
