@@ -459,7 +459,7 @@ int ck_cmd_status(int argc, char **argv)
 	struct status_ctx *c = calloc(1, sizeof(*c));
 	struct dirent **ents = NULL;
 	struct utsname u;
-	int n, i, rc = 0;
+	int n, i, rc = 0, running_present = 0;
 
 	if (!c)
 		return CK_MALFORMED;
@@ -487,6 +487,9 @@ int ck_cmd_status(int argc, char **argv)
 	c->sb = ck_secure_boot();
 
 	n = scandir(c->modules_root, &ents, NULL, versionsort);
+	for (i = 0; i < n; i++)
+		if (strcmp(ents[i]->d_name, c->running) == 0)
+			running_present = 1;
 	if (n < 0) {
 		fprintf(stderr, "ceph-kmod status: cannot read %s\n", c->modules_root);
 		rc = CK_MALFORMED;
@@ -496,6 +499,7 @@ int ck_cmd_status(int argc, char **argv)
 		ck_json_init(&c->j, stdout);
 		ck_json_obj_begin(&c->j, NULL);
 		ck_json_str(&c->j, "running_kernel", c->running);
+		ck_json_bool(&c->j, "running_kernel_present", running_present);
 		ck_json_str(&c->j, "secure_boot", ck_sb_name(c->sb));
 		ck_json_obj_begin(&c->j, "mok_cert");
 		ck_json_str(&c->j, "path", c->cert_path);
@@ -517,11 +521,12 @@ int ck_cmd_status(int argc, char **argv)
 			       c->cert_skid);
 		printf("enrolled:        %s",
 		       c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
-		if (c->enrolled_how[0])
+		if (c->enrolled_how[0] && c->enrolled != CK_ENR_NO_EFI)
 			printf(" [%s%s%s]", c->enrolled_how, c->enrolled_err[0] ? ": " : "",
 			       c->enrolled_err);
 		printf("\nSecure Boot:     %s\n", ck_sb_name(c->sb));
-		printf("running kernel:  %s\n", c->running);
+		printf("running kernel:  %s%s\n", c->running,
+		       running_present ? "" : " (not under the modules root: loaded modules not checked)");
 	}
 	for (i = 0; i < n; i++) {
 		char kdir[PATH_MAX];

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# ceph-kmod status against a fake tree (modules root, dkms tree, /sys/module, efivarfs)
+# built from real modules, plus a read-only smoke run on this host.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/common.sh"
+set -euo pipefail
+
+tool_build
+src=$(real_module)
+if [[ -z "$src" || ! -x "$SIGN_FILE" ]]; then
+	t_skip "no uncompressed in-tree nbd.ko or no sign-file"
+	exit 0
+fi
+kdir=${src%/kernel/drivers/block/nbd.ko}
+K=${kdir##*/}
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT
+mk_key "$w" a "ceph-kmod status key A"
+mk_key "$w" b "ceph-kmod status key B"
+
+root=$w/lib/modules
+mkdir -p "$root/$K/kernel/drivers/block" "$root/$K/kernel/net/ceph" "$root/$K/kernel/fs/ceph" \
+	"$root/$K/updates/dkms" "$root/9.9.9-empty" "$w/dkms/ceph-kmod/0.1.0/$K/x86_64/module" \
+	"$w/dkms/ceph-kmod/0.1.0/source" "$w/sys/module" "$w/efi/efivars"
+cp "$kdir/kernel/drivers/block/nbd.ko" "$kdir/kernel/drivers/block/rbd.ko" "$root/$K/kernel/drivers/block/"
+cp "$kdir/kernel/net/ceph/libceph.ko" "$root/$K/kernel/net/ceph/"
+cp "$kdir/kernel/fs/ceph/ceph.ko" "$root/$K/kernel/fs/ceph/"
+
+# "Our" nbd: unsigned copy + provenance in .modinfo, signed with A; "our" rbd signed with B.
+unsign "$src" "$w/u.ko"
+objcopy -O binary --only-section=.modinfo "$w/u.ko" "$w/mi.bin"
+printf 'ceph_kmod_version=0.1.0\0ceph_kmod_source=linux-source-6.1 6.1.192\0ceph_kmod_patches=0001-x.patch\0ceph_kmod_compat=HAVE_SK_USE_TASK_FRAG=1\0' >>"$w/mi.bin"
+objcopy --update-section .modinfo="$w/mi.bin" "$w/u.ko" "$w/nbd.ko"
+"$SIGN_FILE" sha256 "$w/a.key" "$w/a.pem" "$w/nbd.ko"
+unsign "$kdir/kernel/drivers/block/rbd.ko" "$w/rbd.ko"
+"$SIGN_FILE" sha256 "$w/b.key" "$w/b.pem" "$w/rbd.ko"
+for m in nbd rbd; do
+	cp "$w/$m.ko" "$root/$K/updates/dkms/$m.ko"
+	cp "$w/$m.ko" "$w/dkms/ceph-kmod/0.1.0/$K/x86_64/module/$m.ko"
+done
+depmod -b "$w" "$K" 2>/dev/null
+
+# Loaded: our nbd (same build-id), the in-tree libceph (not ours).
+note() {
+	mkdir -p "$w/sys/module/$1/notes"
+	objcopy -O binary --only-section=.note.gnu.build-id "$2" "$w/sys/module/$1/notes/.note.gnu.build-id"
+}
+note nbd "$w/nbd.ko"
+note libceph "$kdir/kernel/net/ceph/libceph.ko"
+
+# EFI: Secure Boot on, MokListRT holding certificate A.
+printf '\x06\x00\x00\x00\x01' >"$w/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+efi_siglist "$w/efi/efivars/MokListRT-605dab50-e046-4300-abb6-3dd810dd8b23" "$w/a.der"
+
+export CEPH_KMOD_MODULES_ROOT=$root CEPH_KMOD_DKMS_TREE=$w/dkms CEPH_KMOD_SYS_MODULE=$w/sys/module \
+	CEPH_KMOD_RUNNING_KERNEL=$K CEPH_KMOD_EFI_DIR=$w/efi CEPH_KMOD_MOK_CERT=$w/a.pem
+unset CEPH_KMOD_MOKLIST CEPH_KMOD_CONF
+
+t_expect_exit "status exits 0" 0 "$CK_TOOL" status
+human=$T_LAST_OUTPUT
+t_match "human: Secure Boot on" '^Secure Boot: +on' "$human"
+t_match "human: certificate enrolled (MokListRT)" '^enrolled: +yes \[efivarfs MokListRT\]' "$human"
+t_match "human: running kernel marked" "^kernel $K \\(running\\)" "$human"
+t_match "human: provenance shown" 'version +0\.1\.0' "$human"
+t_expect_exit "status --json exits 0" 0 "$CK_TOOL" status --json
+json=$T_LAST_OUTPUT
+printf '%s\n' "$json" >"$CK_ARTIFACTS/tool-status-fake.json"
+t_check "status --json is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$CK_ARTIFACTS/tool-status-fake.json"
+
+if command -v jq >/dev/null; then
+	q() { jq -r "$1" <<<"$json"; }
+	mod() { q ".kernels[] | select(.kernel == \"$K\") | .modules[] | select(.name == \"$1\") | $2"; }
+	t_eq "json: secure_boot" "on" "$(q .secure_boot)"
+	t_eq "json: enrolled" "yes" "$(q .mok_cert.enrolled)"
+	t_eq "json: two kernels listed" "$K 9.9.9-empty" "$(q '[.kernels[].kernel] | sort | join(" ")')"
+	t_eq "json: nbd built by dkms" "$w/dkms/ceph-kmod/0.1.0/$K/x86_64/module/nbd.ko" "$(mod nbd '.dkms_built[0]')"
+	t_eq "json: nbd installed" "$root/$K/updates/dkms/nbd.ko" "$(mod nbd .installed)"
+	t_eq "json: modprobe resolves nbd to ours" "ours" "$(mod nbd .modprobe_resolves)"
+	t_eq "json: modprobe path of nbd" "$root/$K/updates/dkms/nbd.ko" "$(mod nbd .modprobe_path)"
+	want_id=$(readelf -n "$w/nbd.ko" | sed -n 's/.*Build ID: *//p')
+	t_eq "json: nbd build-id (readelf agrees)" "$want_id" "$(mod nbd .file.build_id)"
+	t_eq "json: nbd ceph_kmod_version" "0.1.0" "$(mod nbd .file.ceph_kmod_version)"
+	t_eq "json: nbd ceph_kmod_source" "linux-source-6.1 6.1.192" "$(mod nbd .file.ceph_kmod_source)"
+	t_eq "json: nbd ceph_kmod_patches" "0001-x.patch" "$(mod nbd .file.ceph_kmod_patches)"
+	t_eq "json: nbd ceph_kmod_compat" "HAVE_SK_USE_TASK_FRAG=1" "$(mod nbd .file.ceph_kmod_compat)"
+	t_eq "json: nbd signer" "ceph-kmod status key A" "$(mod nbd .file.signer)"
+	t_eq "json: nbd verifies with configured cert" "true" "$(mod nbd .file.verifies_with_configured_cert)"
+	t_eq "json: nbd loaded and ours" "true yes" "$(mod nbd '"\(.loaded.loaded) \(.loaded.ours)"')"
+	t_eq "json: rbd signed by another key" "no-matching-cert false" "$(mod rbd '"\(.file.signature) \(.file.verifies_with_configured_cert)"')"
+	t_eq "json: rbd resolves to ours" "ours" "$(mod rbd .modprobe_resolves)"
+	t_eq "json: rbd not loaded" "false" "$(mod rbd .loaded.loaded)"
+	t_eq "json: libceph not built, not installed" "0 null" "$(mod libceph '"\(.dkms_built | length) \(.installed)"')"
+	t_eq "json: libceph resolves in-tree" "in-tree" "$(mod libceph .modprobe_resolves)"
+	t_eq "json: libceph in-tree has no provenance" "null" "$(mod libceph .file.ceph_kmod_version)"
+	t_eq "json: loaded in-tree libceph is not ours" "true no" "$(mod libceph '"\(.loaded.loaded) \(.loaded.ours)"')"
+	t_eq "json: ceph resolves in-tree" "in-tree" "$(mod ceph .modprobe_resolves)"
+	t_eq "json: kernel without modules.dep: not found" "not-found" \
+		"$(q '.kernels[] | select(.kernel == "9.9.9-empty") | .modules[0].modprobe_resolves')"
+	t_eq "json: non-running kernel has no loaded info" "null" \
+		"$(q '.kernels[] | select(.kernel == "9.9.9-empty") | .modules[0].loaded')"
+else
+	t_skip "jq not installed: JSON field checks"
+fi
+
+# Certificate B is not in MokListRT; no EFI at all; Secure Boot off.
+out=$(CEPH_KMOD_MOK_CERT=$w/b.pem "$CK_TOOL" status --json)
+t_match "json: cert B not enrolled" '"enrolled": "no"' "$out"
+printf '\x06\x00\x00\x00\x00' >"$w/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+out=$("$CK_TOOL" status --json)
+t_match "json: Secure Boot off" '"secure_boot": "off"' "$out"
+out=$(CEPH_KMOD_EFI_DIR=$w/no-efi "$CK_TOOL" status --json)
+t_match "json: no EFI -> secure_boot unknown (no EFI)" '"secure_boot": "unknown \(no EFI\)"' "$out"
+t_match "json: no EFI -> enrolled unknown (no EFI)" '"enrolled": "unknown \(no EFI\)"' "$out"
+efi_siglist "$w/moklist" "$w/b.der" "$w/a.der"
+out=$(CEPH_KMOD_EFI_DIR=$w/no-efi CEPH_KMOD_MOKLIST=$w/moklist "$CK_TOOL" status --json)
+t_match "json: CEPH_KMOD_MOKLIST override, second list entry found" '"enrolled": "yes"' "$out"
+head -c 40 "$w/moklist" >"$w/moklist.bad"
+out=$(CEPH_KMOD_MOKLIST=$w/moklist.bad "$CK_TOOL" status)
+t_match "human: malformed MokListRT reported, not fatal" '^enrolled: +unknown' "$out"
+# A hostile module in the tree is reported, the report goes on.
+head -c 3000 "$w/nbd.ko" >"$root/$K/updates/dkms/rbd.ko"
+t_expect_exit "status with a truncated installed module still exits 0" 0 "$CK_TOOL" status
+t_match "human: truncated module reported as error" 'error: +ELF section' "$T_LAST_OUTPUT"
+t_expect_exit "status with unreadable modules root -> 4" 4 env CEPH_KMOD_MODULES_ROOT="$w/none" "$CK_TOOL" status
+t_expect_exit "status bad argument -> 64" 64 "$CK_TOOL" status --bogus
+
+# This host, read only: real /lib/modules, /sys/module, no EFI.
+unset CEPH_KMOD_MODULES_ROOT CEPH_KMOD_DKMS_TREE CEPH_KMOD_SYS_MODULE CEPH_KMOD_RUNNING_KERNEL \
+	CEPH_KMOD_EFI_DIR CEPH_KMOD_MOK_CERT
+t_expect_exit "host: status exits 0" 0 "$CK_TOOL" status
+printf '%s\n' "$T_LAST_OUTPUT" >"$CK_ARTIFACTS/tool-status-host.txt"
+"$CK_TOOL" status --json >"$CK_ARTIFACTS/tool-status-host.json"
+t_check "host: status --json is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$CK_ARTIFACTS/tool-status-host.json"
