@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# Helpers for scripts that run inside a test guest (sourced there from /run/ck).
+# Results go to /run/ck/results, one tab-separated record a line, read by the host:
+#   PASS|FAIL|SKIP <check> <detail>     one check
+#   SUM <name> <sha256>                 a checksum the host verifies from RADOS
+#   INFO <name> <value>                 anything else the host needs (inode, path, ...)
+#   TIME <step> <seconds>
+# A check starts with g_begin NAME and ends with g_ok/g_skip/g_fail; a command failing in
+# between (set -e) records FAIL for it through the ERR trap, naming the line and command.
+
+G_RESULTS=${G_RESULTS:-/run/ck/results}
+G_CUR=""
+
+g_say() { printf 'ck-guest: %s\n' "$*"; }
+g_rec() {
+	local IFS=$'\t'
+	printf '%s\n' "$*" >>"$G_RESULTS"
+}
+g_res() {
+	g_rec "$1" "$2" "${3:-}"
+	g_say "$1: $2${3:+ ($3)}"
+}
+# g_slug TEXT: TEXT with blanks and slashes as dashes (names for CK_VM_BREAK).
+g_slug() { printf '%s' "$1" | tr ' /+' '---'; }
+g_begin() { G_CUR=$1; g_say "begin: $1"; }
+g_ok() { g_res PASS "$G_CUR" "${1:-}"; G_CUR=""; }
+g_skip() { g_res SKIP "$G_CUR" "${1:-}"; G_CUR=""; }
+g_fail() { g_res FAIL "$G_CUR" "${1:-}"; G_CUR=""; return 1; }
+g_on_err() {
+	local rc=$1 line=$2 cmd=$3
+	if [[ -n "$G_CUR" ]]; then
+		g_res FAIL "$G_CUR" "exit $rc at line $line: $cmd"
+		G_CUR=""
+	fi
+}
+g_traps() {
+	set -E
+	trap 'g_on_err $? $LINENO "$BASH_COMMAND"' ERR
+}
+
+# g_broken: true when CK_VM_BREAK names the current check (the deliberate-failure switch).
+g_broken() {
+	local b
+	for b in ${CK_VM_BREAK:-}; do
+		[[ "$b" == "$(g_slug "$G_CUR")" ]] && return 0
+	done
+	return 1
+}
+g_sum() { sha256sum "$1" | cut -d' ' -f1; }
+# g_same EXPECTED ACTUAL: fails the current check when the checksums differ.
+g_same() {
+	local want=$1 got=$2
+	if g_broken; then
+		g_say "CK_VM_BREAK: corrupting the checksum of '$G_CUR'"
+		got=0000000000000000000000000000000000000000000000000000000000000000
+	fi
+	[[ "$want" == "$got" ]] || g_fail "sha256 mismatch: expected $want, got $got"
+}
+g_drop_caches() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+# g_forward_ports PORT...: the Ceph maps name 127.0.0.1:PORT; forward each to the host.
+g_forward_ports() {
+	local p
+	for p in "$@"; do
+		socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork" "TCP:10.0.2.2:$p" </dev/null \
+			>>/run/ck-log/socat.log 2>&1 &
+	done
+	for p in "$@"; do
+		timeout 10 bash -c "until [[ -n \"\$(ss -Htln 'sport = :$p')\" ]]; do sleep 0.2; done"
+	done
+}
+
+# g_build_id_file FILE: GNU build-id of a module file (.ko, .ko.xz, .ko.zst, .ko.gz).
+g_build_id_file() {
+	local f=$1 tmp
+	tmp=$(mktemp /run/tmp/bid.XXXXXX)
+	case "$f" in
+	*.xz) xz -dc "$f" >"$tmp" ;;
+	*.zst) zstd -qdc "$f" >"$tmp" ;;
+	*.gz) gzip -dc "$f" >"$tmp" ;;
+	*) cp "$f" "$tmp" ;;
+	esac
+	readelf -n "$tmp" | awk '/Build ID:/ { print $3; exit }'
+	rm -f "$tmp"
+}
+# g_build_id_loaded MODULE: GNU build-id of the loaded module (ELF note: 12-byte header,
+# "GNU\0", then the id).
+g_build_id_loaded() {
+	local f="/sys/module/$1/notes/.note.gnu.build-id"
+	tail -c +17 "$f" | od -An -tx1 -v | tr -d ' \n'
+}
+
+# g_step NAME TIMEOUT CMD...: runs one step as its own process (its own set -e) with a
+# time limit, records its duration; a timeout is recorded as a FAIL of the step.
+g_step() {
+	local name=$1 limit=$2 rc=0 t0
+	shift 2
+	t0=$(date +%s.%N)
+	g_say "step $name (limit ${limit}s)"
+	timeout -k 5 "$limit" "$@" || rc=$?
+	g_rec TIME "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+	if ((rc == 124 || rc == 137)); then
+		g_res FAIL "step $name" "timed out after ${limit}s"
+	elif ((rc != 0)); then
+		g_say "step $name exited $rc"
+	fi
+	return 0
+}
