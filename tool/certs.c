@@ -21,17 +21,20 @@ void ck_ssl_error(char *out, size_t outlen)
 
 static int is_pem(const unsigned char *d, size_t len)
 {
-	size_t i = 0;
+	size_t i;
+	static const char begin[] = "-----BEGIN";
 
-	while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
-		i++;
-	return len - i >= 10 && memcmp(d + i, "-----BEGIN", 10) == 0;
+	for (i = 0; i < len; i++)
+		if (d[i] != ' ' && d[i] != '\t' && d[i] != '\r' && d[i] != '\n')
+			break;
+	if (len - i < sizeof(begin) - 1)
+		return 0;
+	return memcmp(d + i, begin, sizeof(begin) - 1) == 0;
 }
 
 X509 *ck_cert_from_mem(const unsigned char *d, size_t len, struct ck_err *e)
 {
 	X509 *cert = NULL;
-	char why[256];
 
 	if (len > (size_t)0x7fffffff) {
 		ck_seterr(e, "certificate too large");
@@ -55,6 +58,8 @@ X509 *ck_cert_from_mem(const unsigned char *d, size_t len, struct ck_err *e)
 		}
 	}
 	if (!cert) {
+		char why[256];
+
 		ck_ssl_error(why, sizeof(why));
 		ck_seterr(e, "not an X.509 certificate (DER or PEM): %s", why);
 	}

@@ -63,7 +63,6 @@ struct mod_report {
 	const char *resolved_is; /* ours, in-tree, other, builtin, not-found */
 	struct file_report file;  /* of installed, else of resolved */
 	int inspected;
-	int is_running;
 	const char *loaded;      /* "no", "yes", or NULL when not the running kernel */
 	const char *loaded_ours; /* "yes", "no", "unknown" */
 	char loaded_build_id[130];

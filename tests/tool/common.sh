@@ -3,6 +3,7 @@
 # signature trailers are cut with head/tail/od so the tool is not grading itself.
 
 CK_TOOL="$CK_TOP/tool/ceph-kmod"
+export CK_TOOL
 SIGN_FILE=${SIGN_FILE:-/usr/lib/linux-kbuild-6.1/scripts/sign-file}
 MAGIC='~Module signature appended~'
 

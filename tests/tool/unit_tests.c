@@ -485,10 +485,11 @@ static void test_efi(struct t *t)
 	{
 		char path[] = "/tmp/ck-unit-moklist-XXXXXX";
 		int fd = mkstemp(path);
-		char how[256];
-		unsigned char attr[4] = { 6, 0, 0, 0 };
 
 		if (fd >= 0) {
+			char how[256];
+			unsigned char attr[4] = { 6, 0, 0, 0 };
+
 			close(fd);
 			FILE *f = fopen(path, "wb");
 
