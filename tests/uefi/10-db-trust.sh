@@ -59,6 +59,66 @@ grep -o 'module.sig_enforce=[^ ]*' /proc/cmdline && echo "sig_enforce param: $(c
 EOF
 }
 
+# krbd_boot KVER VARS: boot 3, the db-enrolled variable store again with sig_enforce, running
+# the VM harness's own end-to-end steps (tests/vm/lib/e2e.sh: cluster on the host loopback,
+# modprobe of the dkms modules, krbd msgr1 write/sha256/snapshot/resize/unmap, cross-checked
+# from RADOS on the host). UEFI_KRBD=0 skips it. This mirrors e2e_kernel (which has no way
+# to pass QEMU firmware arguments); keep it in step with tests/vm/lib/e2e.sh.
+krbd_boot() {
+	local kver=$1 vars=$2 scratch log art rc=0 jrc steps="modules krbd1" tool t0=$SECONDS
+	if [[ "${UEFI_KRBD:-1}" == 0 ]]; then
+		t_skip "boot3 krbd IO under db trust: UEFI_KRBD=0"
+		return 0
+	fi
+	for tool in ceph-mon ceph-osd ceph-mgr rbd socat; do
+		command -v "$tool" >/dev/null || { t_skip "boot3 krbd IO under db trust: $tool not installed"; return 0; }
+	done
+	if [[ ! -r "$CK_VM_LIB/e2e.sh" || ! -r "$CK_VM_LIB/guest-e2e.sh" ]]; then
+		t_skip "boot3 krbd IO under db trust: the VM harness (tests/vm/lib/e2e.sh) is not there yet"
+		return 0
+	fi
+	# shellcheck source=../vm/lib/e2e.sh
+	. "$CK_VM_LIB/e2e.sh"
+	trap e2e_cluster_stop EXIT
+	art=$WORK/boot3
+	if ! e2e_cluster_start 2>"$art.cluster.log"; then
+		t_fail "boot3: ceph cluster on loopback started (see $art.cluster.log)"
+		return 0
+	fi
+	scratch=$(vm_scratch uefi-krbd)
+	if ! e2e_prepare uefi-db "$kver" "$scratch" "$steps" >"$art.prepare.log" 2>&1; then
+		t_fail "boot3: prepare images and guest config (see $art.prepare.log)"
+		e2e_cluster_stop
+		return 0
+	fi
+	log=$art.console
+	vm_boot -t "${CK_VM_TIMEOUT:-900}" -M q35 -a "module.sig_enforce=1" "$kver" "$scratch" "$log" -- \
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$UEFI_CODE" \
+		-drive "if=pflash,format=raw,unit=1,file=$vars" || rc=$?
+	jrc=$(vm_job_rc "$scratch")
+	cp "$scratch/results" "$art.results" 2>/dev/null || : >"$art.results"
+	cp "$scratch/dmesg.txt" "$art.dmesg" 2>/dev/null || : >"$art.dmesg"
+	t_eq "boot3 (OVMF, db enrolled, sig_enforce, harness e2e job) ran and powered off" "0 0" "$rc $jrc"
+	if grep -q 'Command line:.*module.sig_enforce=1' "$art.dmesg" && grep -A1 'UEFI:db' "$art.dmesg" | grep -q 'Loaded X.509 cert'; then
+		t_pass "boot3: EFI boot with module.sig_enforce=1 and certificates from UEFI:db"
+	else
+		t_fail "boot3: dmesg lacks sig_enforce on the command line or the UEFI:db certificates (see $art.dmesg)"
+	fi
+	# role "uefi-db": also the RBD image prefix (e2e-uefi-db-...), so no blanks
+	e2e_report_guest uefi-db "$art.results" "$steps"
+	cp "$scratch/sums" "$art.sums" 2>/dev/null || : >"$art.sums"
+	rm -rf "$scratch/data"
+	e2e_cross_check uefi-db "$art.results" "$steps" "$art.sums"
+	if grep -qE 'module verification failed|Loading of .* is rejected' "$art.dmesg"; then
+		t_fail "boot3: a module failed verification: $(grep -E 'module verification failed|is rejected' "$art.dmesg" | head -n2 | tr '\n' ' ')"
+	else
+		t_pass "boot3: no module verification failure in dmesg"
+	fi
+	e2e_cluster_stop
+	trap - EXIT
+	uefi_log "boot3 took $((SECONDS - t0))s"
+}
+
 main() {
 	local kver cert_real="" dkms_installed=0 host_tool=""
 	need qemu-system-x86_64 cert-to-efi-sig-list efi-updatevar openssl
@@ -122,6 +182,14 @@ main() {
 		cert-to-efi-sig-list -g "$OWNER_GUID" "$WORK/c.pem" "$WORK/c.esl" >/dev/null
 		cat "$WORK/c.esl" >>"$sh/db.esl"
 	done
+	# what the kernel prints for each enrolled certificate: "CN: subject key id"
+	: >"$sh/expect-db"
+	for c in "$sh/ck.der" ${cert_real:+"$sh/real.der"}; do
+		printf '%s: %s\n' \
+			"$(openssl x509 -inform DER -in "$c" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')" \
+			"$(openssl x509 -inform DER -in "$c" -noout -ext subjectKeyIdentifier 2>/dev/null | sed -n '2s/[ :]//gp' | tr 'A-F' 'a-f')" \
+			>>"$sh/expect-db"
+	done
 	# MokListRT test value: an EFI_SIGNATURE_LIST with the third certificate, shim's owner GUID
 	openssl x509 -inform DER -in "$sh/moklist.der" -out "$WORK/m.pem"
 	cert-to-efi-sig-list -g "$SHIM_GUID" "$WORK/m.pem" "$sh/moklist.esl" >/dev/null
@@ -137,7 +205,7 @@ main() {
 	local s1=$WORK/boot1-scratch
 	mkdir -p "$s1"
 	{
-		echo "BOOT=boot1 TOOL='$host_tool'"
+		echo "BOOT=boot1 TOOL='$host_tool' DKMS=$dkms_installed"
 		guest_prelude
 		cat <<'EOF'
 [ "$(efivar SetupMode-8be4df61-93ca-11d2-aa0d-00e098032b8c)" = 1 ] && res PASS "firmware in setup mode (SetupMode=1)" || res FAIL "firmware not in setup mode"
@@ -146,6 +214,12 @@ echo "before enrolment, insmod nbd-ours.ko: $out"
 case "$out" in *"Key was rejected by service"*) res PASS "before enrolment: our signed module is refused (Key was rejected by service)";;
 	*) res FAIL "before enrolment: our signed module not refused: $out";; esac
 [ "$out" = ok ] && rmmod nbd
+if [ "$DKMS" = 1 ]; then
+	out=$(modprobe libceph 2>&1) && out=ok
+	echo "before enrolment, modprobe libceph (dkms): $out"
+	case "$out" in *"Key was rejected by service"*) res PASS "before enrolment: the dkms-built libceph.ko is refused too (Key was rejected by service)";;
+		*) res FAIL "before enrolment: dkms libceph not refused: $out";; esac
+fi
 # MOK enrolment request, as on a real shim host (nothing consumes it without shim);
 # before db enrolment: mokutil skips a certificate that is already in db
 if [ -n "$TOOL" ]; then
@@ -182,14 +256,17 @@ EOF
 		cat <<'EOF'
 cn=$(openssl x509 -inform DER -in $S/ck.der -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')
 dmesg | grep -E "integrity|X.509|platform" | sed 's/^/dmesg: /'
-dmesg | grep -q "Loaded X.509 cert '$cn" && res PASS "kernel loaded ceph-kmod's certificate from UEFI db ('$cn')" || res FAIL "no 'integrity: Loaded X.509 cert '$cn...' in dmesg"
+while read -r want; do
+	dmesg | grep -A1 'integrity: Loading X.509 certificate: UEFI:db' | grep -qF "integrity: Loaded X.509 cert '$want'" \
+		&& res PASS "kernel loaded '$want' from UEFI:db into its platform keyring" || res FAIL "no 'integrity: Loaded X.509 cert '$want'' after 'Loading X.509 certificate: UEFI:db' in dmesg"
+done <$S/expect-db
 grep -E 'asymmetri' /proc/keys | sed 's/^/keys: /'
 grep -q "$cn" /proc/keys && res PASS "ceph-kmod's certificate is a key in /proc/keys" || res SKIP "ceph-kmod's key not visible in /proc/keys (platform keyring not viewable)"
 [ "$(cat /sys/module/module/parameters/sig_enforce)" = Y ] && res PASS "module.sig_enforce=1 in force" || res FAIL "sig_enforce is not Y"
 out=$(try_insmod $S/nbd-ours.ko); echo "insmod nbd-ours.ko: $out"
 if [ "$out" = ok ]; then
 	bid=$(od -An -tx1 -j16 /sys/module/nbd/notes/.note.gnu.build-id | tr -d ' \n')
-	[ "$bid" = "$(cat $S/nbd-ours.buildid)" ] && res PASS "our signed nbd.ko loads under sig_enforce (build-id $bid, taint '$(cat /sys/module/nbd/taint)')" || res FAIL "loaded nbd is not our file (build-id $bid)"
+	[ "$bid" = "$(cat $S/nbd-ours.buildid)" ] && ! grep -q E /sys/module/nbd/taint && res PASS "our signed nbd.ko loads under sig_enforce (build-id $bid, taint '$(cat /sys/module/nbd/taint)')" || res FAIL "loaded nbd is not our file (build-id $bid)"
 	rmmod nbd
 else
 	res FAIL "our signed nbd.ko refused after db enrolment: $out"
@@ -211,9 +288,9 @@ if [ "$DKMS" = 1 ]; then
 			case "$f" in *.xz) xz -dc "$f" >/run/m.ko;; *) cp "$f" /run/m.ko;; esac
 			want=$(readelf -n /run/m.ko | awk '/Build ID/ { print $3 }')
 			got=$(od -An -tx1 -j16 /sys/module/$m/notes/.note.gnu.build-id | tr -d ' \n')
-			[ "$want" = "$got" ] && case "$f" in */updates/*|*/extra/*) true;; *) false;; esac \
+			[ "$want" = "$got" ] && case "$f" in */updates/*|*/extra/*) true;; *) false;; esac && ! grep -q E /sys/module/$m/taint \
 				&& res PASS "loaded $m is the dkms file $f (build-id $got, taint '$(cat /sys/module/$m/taint)')" \
-				|| res FAIL "loaded $m (build-id $got) is not the dkms file $f ($want)"
+				|| res FAIL "loaded $m (build-id $got, taint '$(cat /sys/module/$m/taint)') is not the dkms file $f ($want), or is E-tainted (unverified)"
 		done
 		[ -d /sys/bus/rbd ] && res PASS "rbd: /sys/bus/rbd present" || res FAIL "rbd: no /sys/bus/rbd"
 		grep -qw ceph /proc/filesystems && res PASS "ceph: registered in /proc/filesystems" || res FAIL "ceph not in /proc/filesystems"
@@ -249,6 +326,10 @@ EOF
 	rc=$(uefi_boot "$WORK/vars.fd" "$s2" "$WORK/boot2.console" "module.sig_enforce=1")
 	t_eq "boot2 (db enrolled, sig_enforce) guest job finished" 0 "$rc"
 	collect "$sh/results-boot2" boot2
+	if ((dkms_installed)); then
+		cp "$WORK/vars.fd" "$WORK/vars-krbd.fd"
+		krbd_boot "$kver" "$WORK/vars-krbd.fd"
+	fi
 	mkdir -p "$CK_ARTIFACTS/uefi"
 	cp "$s1/job.log" "$CK_ARTIFACTS/uefi/boot1-job.log" 2>/dev/null || true
 	cp "$s2/job.log" "$CK_ARTIFACTS/uefi/boot2-job.log" 2>/dev/null || true
