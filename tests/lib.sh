@@ -59,6 +59,11 @@ t_match() {
 	if grep -Eq -- "$2" <<<"$3"; then t_pass "$1"; else t_fail "$1 (no match for /$2/ in: $(printf '%s' "$3" | tail -n 5 | tr '\n' ' '))"; fi
 }
 
+# t_re TEXT: TEXT with the extended-regex metacharacters escaped (kernel names hold '+').
+t_re() {
+	sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
+}
+
 # Kernels the suites test, chosen with apt-cache so they survive archive updates.
 # Prints lines "role kver" (roles: newest61 oldest61 newest612). Cached per run.
 t_kernels() {

@@ -42,7 +42,8 @@ rm -f "$work/hdr/Module.symvers"
 mkdir -p "$work/boot"
 t_expect_exit "no Module.symvers: exit 6" 6 env KERNEL_DIR="$work/hdr" CEPH_KMOD_BOOT_DIR="$work/boot" \
 	"$CK_TOP/stages/prepare" "$k61" "$work/out-nosymvers"
-t_match "symvers message explains the load-time error and the fix" "no symbol version for module_layout.*symvers-$k61.gz" "$T_LAST_OUTPUT"
+t_match "symvers message explains the load-time error" "no symbol version for module_layout" "$T_LAST_OUTPUT"
+t_match "symvers message names the fix" "fix: .*symvers-$(t_re "$k61").gz" "$T_LAST_OUTPUT"
 
 # A failing patch: names the patch, the kernel and the rejected hunk.
 cp -a "$CK_TOP/patches" "$work/patches"
@@ -59,13 +60,13 @@ PATCH
 printf '9999-broken.patch 6.12.0 6.12.999 0123456789abcdef0123456789abcdef01234567\n' >>"$work/patches/series"
 t_expect_exit "failing patch: prepare exits 5" 5 env CEPH_KMOD_PATCHES_DIR="$work/patches" \
 	"$CK_TOP/stages/prepare" "$k612" "$work/out-badpatch"
-t_match "patch failure names patch and kernel" "patch 9999-broken.patch .* kernel $k612" "$T_LAST_OUTPUT"
+t_match "patch failure names patch and kernel" "patch 9999-broken.patch .* kernel $(t_re "$k612")" "$T_LAST_OUTPUT"
 t_match "patch failure shows the rejected hunk" 'rejected hunk.*|this line is not in rbd.c' "$T_LAST_OUTPUT"
 # Through dkms: the failing kernel gets nothing, the next kernel still goes on.
 t_expect_exit "ceph-kmod-install: failing patch for $k612 exits 5" 5 env CEPH_KMOD_PATCHES_DIR="$work/patches" \
 	ceph-kmod-install --kernel "$k612" --kernel "$k61"
-t_match "ceph-kmod-install reports the patch, then goes on with $k61" "9999-broken.patch(.|\n)*kernel $k61: (ceph-kmod .* is up to date|installed)" "$(tr '\n' ' ' <<<"$T_LAST_OUTPUT")"
+t_match "ceph-kmod-install reports the patch, then goes on with $k61" "9999-broken.patch.*kernel $(t_re "$k61"): (ceph-kmod .* is up to date|installed)" "$(tr '\n' ' ' <<<"$T_LAST_OUTPUT")"
 for m in "${CK_MODULES[@]}"; do
 	f=$(modinfo -k "$k612" -n "$m" 2>/dev/null || true)
-	t_match "$k612: nothing of ours installed after the failed patch ($m: $f)" "^/lib/modules/$k612/kernel/" "$f"
+	t_match "$k612: nothing of ours installed after the failed patch ($m: $f)" "^/lib/modules/$(t_re "$k612")/kernel/" "$f"
 done

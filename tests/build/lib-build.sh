@@ -41,7 +41,7 @@ b_assert_intree() {
 	local kver=$1 m f
 	for m in "${CK_MODULES[@]}"; do
 		f=$(modinfo -k "$kver" -n "$m" 2>/dev/null || true)
-		t_match "$kver: modinfo -k -n $m back to in-tree ($f)" "^/lib/modules/$kver/kernel/" "$f"
+		t_match "$kver: modinfo -k -n $m back to in-tree ($f)" "^/lib/modules/$(t_re "$kver")/kernel/" "$f"
 	done
 }
 
