@@ -54,6 +54,11 @@ t_expect_exit "valid with --cert=FILE form -> 0" 0 v --cert="$w/a.der" "$w/good.
 t_expect_exit "valid with both certificates given -> 0" 0 v --cert "$w/b.pem" --cert "$w/a.pem" "$w/good.ko"
 cat "$w/b.pem" "$w/a.pem" >"$w/bundle.pem"
 t_expect_exit "valid with a PEM bundle -> 0" 0 v --cert "$w/bundle.pem" "$w/good.ko"
+# sign-file -k names the signer by subject key identifier instead of issuer+serial.
+cp "$w/unsigned.ko" "$w/keyid.ko"
+"$SIGN_FILE" -k sha256 "$w/a.key" "$w/a.pem" "$w/keyid.ko"
+t_expect_exit "signer named by subject key id (sign-file -k) -> 0" 0 v --cert "$w/a.pem" "$w/keyid.ko"
+t_expect_exit "signer named by subject key id, other cert -> 2" 2 v --cert "$w/b.pem" "$w/keyid.ko"
 t_expect_exit "one flipped body byte -> 1" 1 v --cert "$w/a.pem" "$w/flipped.ko"
 t_match "bad signature says so" 'BAD SIGNATURE' "$T_LAST_OUTPUT"
 t_expect_exit "signed by another key -> 2" 2 v --cert "$w/a.pem" "$w/other.ko"

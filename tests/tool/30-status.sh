@@ -114,6 +114,16 @@ t_match "json: no EFI -> enrolled unknown (no EFI)" '"enrolled": "unknown \(no E
 efi_siglist "$w/moklist" "$w/b.der" "$w/a.der"
 out=$(CEPH_KMOD_EFI_DIR=$w/no-efi CEPH_KMOD_MOKLIST=$w/moklist "$CK_TOOL" status --json)
 t_match "json: CEPH_KMOD_MOKLIST override, second list entry found" '"enrolled": "yes"' "$out"
+# EFI without MokListRT: mokutil --test-key answers (a fake one here).
+mkdir -p "$w/efi2/efivars"
+cat >"$w/fake-mokutil" <<'FAKE'
+#!/bin/sh
+[ "$1" = --test-key ] && od -An -tx1 "$2" >/dev/null && echo "$2 is already enrolled"
+FAKE
+chmod +x "$w/fake-mokutil"
+out=$(CEPH_KMOD_EFI_DIR=$w/efi2 CEPH_KMOD_MOKUTIL=$w/fake-mokutil "$CK_TOOL" status --json)
+t_match "json: no MokListRT -> mokutil --test-key consulted" '"enrolled_source": "mokutil --test-key"' "$out"
+t_match "json: mokutil says enrolled" '"enrolled": "yes"' "$out"
 head -c 40 "$w/moklist" >"$w/moklist.bad"
 out=$(CEPH_KMOD_MOKLIST=$w/moklist.bad "$CK_TOOL" status)
 t_match "human: malformed MokListRT reported, not fatal" '^enrolled: +unknown' "$out"
