@@ -280,7 +280,9 @@ case "$out" in *"Key was rejected by service"*) res PASS "unsigned nbd.ko is ref
 dmesg | grep -E 'Loading of .* is rejected' | sed 's/^/dmesg: /'
 dmesg | grep -q 'Loading of module with unavailable key is rejected' && res PASS "dmesg: Loading of module with unavailable key is rejected" || res FAIL "no 'unavailable key' rejection in dmesg"
 dmesg | grep -q 'Loading of unsigned module is rejected' && res PASS "dmesg: Loading of unsigned module is rejected" || res FAIL "no 'unsigned module' rejection in dmesg"
-if [ "$DKMS" = 1 ]; then
+if [ "$DKMS" = 1 ] && ! ls /lib/modules/$(uname -r)/updates/dkms/libceph.ko* /lib/modules/$(uname -r)/extra/libceph.ko* >/dev/null 2>&1; then
+	res FAIL "dkms modules: installed when the test started, gone from /lib/modules/$(uname -r)/updates/dkms now (removed by another run during the test?): rerun"
+elif [ "$DKMS" = 1 ]; then
 	if out=$(modprobe -a libceph rbd ceph nbd 2>&1); then
 		res PASS "modprobe -a libceph rbd ceph nbd (dkms modules) under sig_enforce"
 		for m in libceph rbd ceph nbd; do
