@@ -80,7 +80,7 @@ int ck_cmd_enroll(int argc, char **argv)
 {
 	const char *cert_file = NULL;
 	char conf_cert[4096], mokutil[4096], sha1[64];
-	char tmpl[] = "/tmp/ceph-kmod-mok-XXXXXX";
+	char tmpl[4096];
 	STACK_OF(X509) *certs = NULL;
 	unsigned char *der = NULL;
 	struct ck_buf out = { NULL, 0 };
@@ -147,9 +147,9 @@ int ck_cmd_enroll(int argc, char **argv)
 		goto out;
 	}
 	/* mokutil only takes DER: always hand it a DER copy. */
-	fd = mkstemp(tmpl);
+	fd = ck_mkstemp(tmpl, sizeof(tmpl), "ceph-kmod-mok");
 	if (fd < 0 || write(fd, der, (size_t)n) != n || fsync(fd) < 0) {
-		fprintf(stderr, "ceph-kmod enroll: cannot write a temporary DER copy in /tmp\n");
+		fprintf(stderr, "ceph-kmod enroll: cannot write a temporary DER copy in $TMPDIR or /tmp\n");
 		goto out;
 	}
 	{

@@ -431,7 +431,7 @@ static void load_cert(struct status_ctx *c)
 	}
 	{
 		X509 *x = sk_X509_value(c->certs, 0);
-		char tmpl[] = "/tmp/ceph-kmod-cert-XXXXXX";
+		char tmpl[4096];
 		unsigned char *der = NULL;
 		int n = ck_cert_der(x, &der), fd = -1;
 		const char *der_path = NULL;
@@ -439,7 +439,9 @@ static void load_cert(struct status_ctx *c)
 		ck_name_str(X509_get_subject_name(x), c->cert_subject, sizeof(c->cert_subject));
 		ck_cert_skid(x, c->cert_skid, sizeof(c->cert_skid));
 		/* mokutil wants DER on disk; only needed when it is the fallback. */
-		if (n > 0 && (fd = mkstemp(tmpl)) >= 0 && write(fd, der, (size_t)n) == n)
+		if (n > 0)
+			fd = ck_mkstemp(tmpl, sizeof(tmpl), "ceph-kmod-cert");
+		if (fd >= 0 && write(fd, der, (size_t)n) == n)
 			der_path = tmpl;
 		e.msg[0] = '\0';
 		c->enrolled = ck_mok_enrolled(x, der_path, c->enrolled_how,

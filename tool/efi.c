@@ -78,7 +78,7 @@ const char *ck_enrolled_name(enum ck_enrolled s)
 	case CK_ENR_NO:
 		return "no";
 	case CK_ENR_PENDING:
-		return "pending (enrolled at next reboot via MokManager)";
+		return "pending";
 	case CK_ENR_NO_EFI:
 		return "unknown (no EFI)";
 	default:

@@ -127,6 +127,9 @@ enum ck_verdict ck_pkcs7_verify(const unsigned char *body, size_t body_len,
 					if (i == 0) {
 						ck_name_str(X509_get_subject_name(c), r->cert_subject,
 							    sizeof(r->cert_subject));
+						if (r->signer[0] == '(') /* named by key id */
+							snprintf(r->signer, sizeof(r->signer), "%s",
+								 r->cert_subject);
 						ck_cert_skid(c, r->cert_skid, sizeof(r->cert_skid));
 					}
 				}

@@ -130,3 +130,10 @@ int ck_pathf(char *out, size_t outlen, const char *fmt, ...)
 	va_end(ap);
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }
+
+int ck_mkstemp(char *buf, size_t buflen, const char *prefix)
+{
+	if (ck_pathf(buf, buflen, "%s/%s-XXXXXX", ck_env_or("TMPDIR", "/tmp"), prefix) < 0)
+		return -1;
+	return mkstemp(buf);
+}
