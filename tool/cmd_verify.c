@@ -58,7 +58,7 @@ static void print_result(const char *path, const struct ck_module *m, enum ck_ve
 		[CK_BADSIG] = "BAD SIGNATURE",
 		[CK_NOCERT] = "NO MATCHING CERTIFICATE",
 		[CK_UNSIGNED] = "UNSIGNED",
-		[CK_MALFORMED] = "MALFORMED",
+		[CK_MALFORMED] = "UNREADABLE OR MALFORMED",
 	};
 
 	printf("%s: %s (exit %d)\n", path, headline[v], (int)v);

@@ -18,6 +18,10 @@ enum ck_verdict ck_module_from_image(struct ck_buf *img, struct ck_module *m, st
 	m->image = *img;
 	img->data = NULL;
 	img->len = 0;
+	if (m->image.len == 0) {
+		ck_seterr(e, "empty file");
+		return CK_MALFORMED;
+	}
 	m->compression = ck_detect_compression(m->image.data, m->image.len);
 	if (m->compression != CK_COMP_NONE) {
 		struct ck_buf out;
