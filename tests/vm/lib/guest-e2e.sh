@@ -4,13 +4,14 @@
 #   job.sh step NAME    run one step
 #   job.sh plan NAME    print the checks step NAME reports (used by the host, no side effects)
 # Environment from /run/ck/env.sh (written by the host): CK_ROLE CK_PORTS CK_MON1 CK_STEPS
-# CK_DATA_MB CK_IMG CK_EXPECT_OURS CK_VM_BREAK.
+# CK_DATA_MB CK_IMG CK_IMG_MB CK_EXPECT_OURS CK_VM_BREAK. The data written comes from the host
+# (/run/ck/data/NAME, random, sums in /run/ck/sums): the guest never picks its own answers.
 set -euo pipefail
 
 MODULES=(libceph rbd ceph nbd)
 CONF=/run/ck/ceph.conf
 MNT=/run/ck-mnt
-DATA=/run/ck-data
+DATA=/run/ck/data
 
 plan() {
 	case "$1" in
@@ -28,15 +29,22 @@ plan() {
 }
 
 rbd_() { timeout 120 rbd -c "$CONF" --id admin "$@"; }
-map() { rbd_ device map -o "noudev${2:+,$2}" "$1"; }
-unmap() { rbd_ device unmap -o noudev "$1"; }
+map() {
+	g_say "map $1 ${2:-}" >&2
+	rbd_ device map -o "noudev${2:+,$2}" "$1"
+}
+unmap() {
+	g_say "unmap $1"
+	rbd_ device unmap -o noudev "$1"
+}
 mnt() {
 	mkdir -p "$2"
 	mount "${@:3}" "$1" "$2"
 	mountpoint -q "$2"
 }
 mkfs() { timeout 120 mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=1,lazy_journal_init=1 "$1"; }
-random_file() { head -c "${2}M" /dev/urandom >"$1"; }
+# want NAME: the host's sha256 of /run/ck/data/NAME.
+want() { awk -v n="$1" '$1 == n { print $2 }' /run/ck/sums; }
 
 # Leave no mount or mapping behind when a step fails, so later steps can still run.
 cleanup() {
@@ -88,11 +96,9 @@ step_modules() {
 
 # krbd MODE(msgr1|msgr2) OPTS
 step_krbd() {
-	local mode=$1 opts=$2 img="rbd/$CK_IMG-krbd-$1" dev dev2 sdev id sum got newsum size
+	local mode=$1 opts=$2 img="rbd/$CK_IMG-krbd-$1" dev dev2 sdev id sum got size
 	local m="$MNT/krbd-$mode"
-	random_file "$DATA/krbd-$mode" "$CK_DATA_MB"
-	sum=$(g_sum "$DATA/krbd-$mode")
-	g_rec SUM "krbd-$mode" "$sum"
+	sum=$(want "krbd-$mode")
 
 	g_begin "krbd $mode write"
 	dev=$(map "$img" "$opts")
@@ -115,14 +121,13 @@ step_krbd() {
 	if [[ "$mode" == msgr1 ]]; then
 		unmap "$dev"
 		g_begin "krbd $mode snapshot"
-		rbd_ snap create "$img@s1"
+		rbd_ snap create --no-progress "$img@s1"
+		g_say "snap created"
 		dev=$(map "$img" "$opts")
 		mnt "$dev" "$m"
-		random_file "$m/data.bin" "$CK_DATA_MB"
+		cp "$DATA/krbd-$mode-head" "$m/data.bin"
 		sync
-		newsum=$(g_sum "$m/data.bin")
 		umount "$m"
-		g_rec SUM "krbd-$mode-head" "$newsum"
 		g_drop_caches
 		sdev=$(map "$img@s1" "${opts:+$opts,}ro")
 		mnt "$sdev" "$MNT/snap" -o ro,noload
@@ -134,7 +139,7 @@ step_krbd() {
 
 		g_begin "krbd $mode resize"
 		id=${dev#/dev/rbd}
-		rbd_ resize --size "$((CK_IMG_MB + 64))M" "$img"
+		rbd_ resize --no-progress --size "$((CK_IMG_MB + 64))M" "$img"
 		echo 1 >"/sys/bus/rbd/devices/$id/refresh"
 		size=$(blockdev --getsize64 "$dev")
 		[[ "$size" == $(((CK_IMG_MB + 64) * 1024 * 1024)) ]] || g_fail "size after refresh $size"
@@ -158,14 +163,12 @@ step_cephfs() {
 	dir="$m/$CK_IMG"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	random_file "$DATA/fs-big" "$CK_DATA_MB"
 	cp "$DATA/fs-big" "$dir/big"
 	sync "$dir/big"
 	printf 'ceph-kmod %s %s\n' "$CK_ROLE" "$(uname -r)" >"$dir/small"
 	sync "$dir/small" "$dir"
-	sum1=$(g_sum "$DATA/fs-big")
+	sum1=$(want fs-big)
 	sum2=$(g_sum "$dir/small")
-	g_rec SUM cephfs-big "$sum1"
 	g_rec INFO "cephfs-big inode" "$(stat -c %i "$dir/big")"
 	g_rec INFO "cephfs-big size" "$(stat -c %s "$dir/big")"
 	umount "$m"
@@ -189,9 +192,7 @@ nbd_unmap() { timeout 60 rbd-nbd unmap "$1"; }
 
 step_nbd() {
 	local img="rbd/$CK_IMG-nbd" m="$MNT/nbd" dev sum got
-	random_file "$DATA/nbd" "$CK_DATA_MB"
-	sum=$(g_sum "$DATA/nbd")
-	g_rec SUM nbd "$sum"
+	sum=$(want nbd)
 	g_begin "rbd-nbd write"
 	dev=$(nbd_map "$img")
 	[[ -b "$dev" ]] || g_fail "rbd-nbd map printed '$dev'"

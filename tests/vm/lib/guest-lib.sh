@@ -2,7 +2,6 @@
 # Helpers for scripts that run inside a test guest (sourced there from /run/ck).
 # Results go to /run/ck/results, one tab-separated record a line, read by the host:
 #   PASS|FAIL|SKIP <check> <detail>     one check
-#   SUM <name> <sha256>                 a checksum the host verifies from RADOS
 #   INFO <name> <value>                 anything else the host needs (inode, path, ...)
 #   TIME <step> <seconds>
 # A check starts with g_begin NAME and ends with g_ok/g_skip/g_fail; a command failing in
@@ -10,8 +9,12 @@
 
 G_RESULTS=${G_RESULTS:-/run/ck/results}
 G_CUR=""
+G_T0=0
 
-g_say() { printf 'ck-guest: %s\n' "$*"; }
+g_uptime() { cut -d' ' -f1 /proc/uptime; }
+g_say() { printf 'ck-guest [%s]: %s\n' "$(g_uptime)" "$*"; }
+# g_elapsed: seconds since the current check began.
+g_elapsed() { awk -v a="$G_T0" -v b="$(g_uptime)" 'BEGIN { printf "%.1f", b - a }'; }
 g_rec() {
 	local IFS=$'\t'
 	printf '%s\n' "$*" >>"$G_RESULTS"
@@ -22,15 +25,19 @@ g_res() {
 }
 # g_slug TEXT: TEXT with blanks and slashes as dashes (names for CK_VM_BREAK).
 g_slug() { printf '%s' "$1" | tr ' /+' '---'; }
-g_begin() { G_CUR=$1; g_say "begin: $1"; }
-g_ok() { g_res PASS "$G_CUR" "${1:-}"; G_CUR=""; }
-g_skip() { g_res SKIP "$G_CUR" "${1:-}"; G_CUR=""; }
-g_fail() { g_res FAIL "$G_CUR" "${1:-}"; G_CUR=""; return 1; }
+g_begin() { G_CUR=$1 G_T0=$(g_uptime); g_say "begin: $1"; }
+g_end() {
+	g_rec TIME "$G_CUR" "$(g_elapsed)"
+	g_res "$1" "$G_CUR" "${2:-}"
+	G_CUR=""
+}
+g_ok() { g_end PASS "${1:-}"; }
+g_skip() { g_end SKIP "${1:-}"; }
+g_fail() { g_end FAIL "${1:-}"; return 1; }
 g_on_err() {
 	local rc=$1 line=$2 cmd=$3
 	if [[ -n "$G_CUR" ]]; then
-		g_res FAIL "$G_CUR" "exit $rc at line $line: $cmd"
-		G_CUR=""
+		g_end FAIL "exit $rc at line $line: $cmd"
 	fi
 }
 g_traps() {
@@ -96,12 +103,12 @@ g_build_id_loaded() {
 # g_step NAME TIMEOUT CMD...: runs one step as its own process (its own set -e) with a
 # time limit, records its duration; a timeout is recorded as a FAIL of the step.
 g_step() {
-	local name=$1 limit=$2 rc=0 t0
+	local name=$1 limit=$2 rc=0
 	shift 2
-	t0=$(date +%s.%N)
+	G_T0=$(g_uptime)
 	g_say "step $name (limit ${limit}s)"
 	timeout -k 5 "$limit" "$@" || rc=$?
-	g_rec TIME "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+	g_rec TIME "step $name" "$(g_elapsed)"
 	if ((rc == 124 || rc == 137)); then
 		g_res FAIL "step $name" "timed out after ${limit}s"
 	elif ((rc != 0)); then

@@ -41,7 +41,11 @@ vm_scratch() {
 #   -s TAG=DIR   extra 9p share, mounted in the guest on /run/ck-share/TAG (repeatable)
 #   -k KERNEL    kernel image (default /boot/vmlinuz-KVER)
 #   -i INITRD    initramfs (default: vm_initramfs KVER)
-# Everything after "--" goes to QEMU as is (firmware: -drive if=pflash,..., -bios ...).
+# Everything after "--" goes to QEMU as is. UEFI example (OVMF, a writable VARS copy):
+#   vm_boot -M q35 -a module.sig_enforce=1 "$kver" "$scratch" "$log" -- \
+#     -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+#     -drive if=pflash,format=raw,unit=1,file="$scratch/OVMF_VARS.fd"
+# The guest job can tell its kernel command line additions from /proc/cmdline.
 vm_boot() {
 	local timeout_s=${CK_VM_TIMEOUT:-900} append="" machine=${CK_VM_MACHINE:-pc} kernel="" initrd=""
 	local -a shares=() qemu=()
