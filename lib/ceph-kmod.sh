@@ -169,8 +169,13 @@ ck_with_lock() {
 		ck_log "waiting for another ceph-kmod run (lock $lock)"
 		flock "$ck_lock_fd"
 	fi
-	CEPH_KMOD_LOCK_HELD=1 "$@"
+	# Children (dkms, its hooks, our stages) see the lock as held: no self-deadlock.
+	# No "|| rc=$?" here: that would switch off set -e inside "$@". A failure under
+	# set -e exits the script, and the kernel drops the lock with the process.
+	export CEPH_KMOD_LOCK_HELD=1
+	"$@"
 	local rc=$?
+	export CEPH_KMOD_LOCK_HELD=0
 	flock -u "$ck_lock_fd"
 	exec {ck_lock_fd}>&-
 	return "$rc"
