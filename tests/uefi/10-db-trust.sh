@@ -119,6 +119,29 @@ krbd_boot() {
 	uefi_log "boot3 took $((SECONDS - t0))s"
 }
 
+# snapshot_dkms KVER DIR CERT: copies (uncompressed) of the four dkms-installed modules, each
+# checked against CERT, and their in-tree dependencies in DIR/deps (the build suite may
+# reinstall while this test runs).
+snapshot_dkms() {
+	local kver=$1 dir=$2 cert=$3 m f rc
+	mkdir -p "$dir"
+	: >"$dir/deps.all"
+	for m in libceph rbd ceph nbd; do
+		f=$(compgen -G "/lib/modules/$kver/updates/dkms/$m.ko*" || compgen -G "/lib/modules/$kver/extra/$m.ko*" || true)
+		f=${f%%$'\n'*}
+		if [[ -z "$f" ]]; then
+			t_fail "dkms status said installed, but /lib/modules/$kver has no dkms $m.ko (reinstall in progress?)"
+			return 1
+		fi
+		ck_sign_plain_module "$f" "$dir/$m.ko"
+		rc=0
+		ck_sign_openssl_verify "$dir/$m.ko" "$cert" || rc=$?
+		t_eq "host: installed $f is signed by MOK_CERT $cert" 0 "$rc"
+		modinfo -F depends "$dir/$m.ko" | tr ',' '\n' >>"$dir/deps.all"
+	done
+	grep -vxE 'libceph|rbd|ceph|nbd|' "$dir/deps.all" | sort -u >"$dir/deps" || true
+}
+
 main() {
 	local kver cert_real="" dkms_installed=0 host_tool=""
 	need qemu-system-x86_64 cert-to-efi-sig-list efi-updatevar openssl
@@ -173,6 +196,7 @@ main() {
 			dkms_installed=0
 		else
 			ck_sign_cert_der "$cert_real" "$sh/real.der"
+			snapshot_dkms "$kver" "$sh/dkms" "$cert_real" || dkms_installed=0
 		fi
 	fi
 	local c
@@ -280,25 +304,37 @@ case "$out" in *"Key was rejected by service"*) res PASS "unsigned nbd.ko is ref
 dmesg | grep -E 'Loading of .* is rejected' | sed 's/^/dmesg: /'
 dmesg | grep -q 'Loading of module with unavailable key is rejected' && res PASS "dmesg: Loading of module with unavailable key is rejected" || res FAIL "no 'unavailable key' rejection in dmesg"
 dmesg | grep -q 'Loading of unsigned module is rejected' && res PASS "dmesg: Loading of unsigned module is rejected" || res FAIL "no 'unsigned module' rejection in dmesg"
-if [ "$DKMS" = 1 ] && ! ls /lib/modules/$(uname -r)/updates/dkms/libceph.ko* /lib/modules/$(uname -r)/extra/libceph.ko* >/dev/null 2>&1; then
-	res FAIL "dkms modules: installed when the test started, gone from /lib/modules/$(uname -r)/updates/dkms now (removed by another run during the test?): rerun"
-elif [ "$DKMS" = 1 ]; then
-	if out=$(modprobe -a libceph rbd ceph nbd 2>&1); then
-		res PASS "modprobe -a libceph rbd ceph nbd (dkms modules) under sig_enforce"
+if [ "$DKMS" = 1 ]; then
+	# modprobe the installed dkms modules; if another run removed them from /lib/modules
+	# meanwhile, insmod the copies the host took (and verified) at the start instead.
+	if ls /lib/modules/$(uname -r)/updates/dkms/libceph.ko* /lib/modules/$(uname -r)/extra/libceph.ko* >/dev/null 2>&1; then
+		how="modprobe -a libceph rbd ceph nbd"
+		out=$(modprobe -a libceph rbd ceph nbd 2>&1); rc=$?
+	else
+		how="insmod of the dkms modules copied at test start (they left /lib/modules during the test)"
+		out=$(modprobe -a $(cat $S/dkms/deps) 2>&1 && for m in libceph rbd ceph nbd; do insmod $S/dkms/$m.ko || exit 1; done 2>&1); rc=$?
+	fi
+	echo "$how: rc=$rc $out"
+	if [ $rc = 0 ]; then
+		res PASS "$how (dkms-built, signed with MOK_CERT) under sig_enforce"
 		for m in libceph rbd ceph nbd; do
-			f=$(modinfo -n $m)
+			f=$S/dkms/$m.ko
+			if [ "${how%% *}" = modprobe ]; then
+				f=$(modinfo -n $m)
+				case "$f" in */updates/*|*/extra/*) ;; *) res FAIL "modprobe resolved $m to $f, not a dkms module"; continue;; esac
+			fi
 			case "$f" in *.xz) xz -dc "$f" >/run/m.ko;; *) cp "$f" /run/m.ko;; esac
 			want=$(readelf -n /run/m.ko | awk '/Build ID/ { print $3 }')
 			got=$(od -An -tx1 -j16 /sys/module/$m/notes/.note.gnu.build-id | tr -d ' \n')
-			[ "$want" = "$got" ] && case "$f" in */updates/*|*/extra/*) true;; *) false;; esac && ! grep -q E /sys/module/$m/taint \
-				&& res PASS "loaded $m is the dkms file $f (build-id $got, taint '$(cat /sys/module/$m/taint)')" \
-				|| res FAIL "loaded $m (build-id $got, taint '$(cat /sys/module/$m/taint)') is not the dkms file $f ($want), or is E-tainted (unverified)"
+			[ "$want" = "$got" ] && ! grep -q E /sys/module/$m/taint \
+				&& res PASS "loaded $m is the dkms-built $f (build-id $got, taint '$(cat /sys/module/$m/taint)', no E)" \
+				|| res FAIL "loaded $m (build-id $got, taint '$(cat /sys/module/$m/taint)') is not the dkms-built one ($want), or is E-tainted (unverified)"
 		done
 		[ -d /sys/bus/rbd ] && res PASS "rbd: /sys/bus/rbd present" || res FAIL "rbd: no /sys/bus/rbd"
 		grep -qw ceph /proc/filesystems && res PASS "ceph: registered in /proc/filesystems" || res FAIL "ceph not in /proc/filesystems"
 		[ -e /sys/block/nbd0 ] && res PASS "nbd: /sys/block/nbd0 present" || res FAIL "nbd: no /sys/block/nbd0"
 	else
-		res FAIL "modprobe -a libceph rbd ceph nbd refused: $out"
+		res FAIL "$how refused: $out"
 	fi
 else
 	res SKIP "dkms modules: ceph-kmod not installed for $(uname -r) yet (dkms status ceph-kmod), tested with a self-signed nbd.ko copy only"
