@@ -43,7 +43,7 @@ uefi_boot() {
 	local vars=$1 scratch=$2 log=$3 append=$4 kver=${UEFI_KVER:?} share=${UEFI_SHARE:?}
 	uefi_init_sh >"$scratch/init.sh"
 	: >"$scratch/extra-shares"
-	vm_boot -t "${UEFI_TIMEOUT:-300}" -M q35 -a "$append" -s "uefi=$share" "$kver" "$scratch" "$log" -- \
+	vm_boot -t "${UEFI_TIMEOUT:-900}" -M q35 -a "$append" -s "uefi=$share" "$kver" "$scratch" "$log" -- \
 		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$UEFI_CODE" \
 		-drive "if=pflash,format=raw,unit=1,file=$vars" || true
 	vm_job_rc "$scratch"
