@@ -279,6 +279,10 @@ EOF
 	rc=$(uefi_boot "$WORK/vars.fd" "$s1" "$WORK/boot1.console" "module.sig_enforce=1")
 	t_eq "boot1 (setup mode, enrol db) guest job finished" 0 "$rc"
 	collect "$sh/results-boot1" boot1
+	if [[ "$rc" != 0 ]] || ! grep -q '^PASS	efi-updatevar' "$sh/results-boot1"; then
+		t_fail "boot1 did not enrol db (job status $rc): the trust boots are not run (console $WORK/boot1.console)"
+		return 0
+	fi
 
 	# --- boot 2: same variable store; db loaded into .platform; enforce signatures
 	local s2=$WORK/boot2-scratch
