@@ -1,6 +1,7 @@
 # ceph-kmod top-level Makefile.
 #
 #   make                       build the ceph-kmod tool (tool/ceph-kmod)
+#   make KVER=K                same as "make modules KVER=K"
 #   make modules KVER=K        prepare + build the modules for kernel K into out/K/
 #                              (KERNEL_DIR=path builds against a tree not under /lib/modules)
 #   make install KVER=K        by hand, without dkms: sign, install into
@@ -26,7 +27,7 @@ PKG_FILES := VERSION Makefile dkms.conf lib stages configure kbuild patches sign
 .PHONY: all tool modules install uninstall install-package uninstall-package \
         check bench clean clean-kernel need-kver
 
-all: tool
+all: $(if $(KVER),modules,tool)
 
 tool:
 	$(MAKE) -C tool

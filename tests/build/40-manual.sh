@@ -3,7 +3,8 @@
 #  - the oldest 6.1 ABI from its exact fetched source;
 #  - a copy of the newest 6.1 headers with CONFIG_BLK_DEV_RBD off, without
 #    Module.symvers (a gzipped symvers in the configured /boot instead), and a
-#    kernel src.rpm (rpmbuild -bs around Debian's tarball) as the source.
+#    kernel src.rpm (rpmbuild -bs around Debian's tarball) as the source, and
+#    CONFIG_NETFS_SUPPORT off (ceph.ko's prerequisite: skipped, the rest built).
 #    One build covers these three, each asserted on its own.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-build.sh"
@@ -20,20 +21,34 @@ if [[ -z "$exact" ]]; then
 	t_fail "$k170: ceph-kmod-fetch-source did not leave the exact source in the cache"
 else
 	out=$CK_TOP/out/$k170
-	t_expect_exit "$k170: make modules from the exact source $exact" 0 \
-		env CEPH_KMOD_SOURCE="$exact" make -s -C "$CK_TOP" modules KVER="$k170"
+	t_expect_exit "$k170: make KVER=… builds from the exact source $exact" 0 \
+		env CEPH_KMOD_SOURCE="$exact" make -s -C "$CK_TOP" KVER="$k170"
 	t_eq "$k170: exact match" exact "$(b_env "$out" match)"
 	t_eq "$k170: source version is the kernel's" "$(b_env "$out" kernel_version)" "$(b_env "$out" source_version)"
 	t_eq "$k170: no compat adaptation needed" none "$(b_env "$out" compat)"
 	for f in "$out"/libceph/libceph.ko "$out"/rbd/rbd.ko "$out"/cephfs/ceph.ko "$out"/nbd/nbd.ko; do
 		if [[ -f "$f" ]]; then b_assert_module "$f" "$k170" "$k170 exact"; else t_fail "$k170 exact: $f not built"; fi
 	done
+	# make install by hand: signed, verified, into updates/ceph-kmod; make uninstall undoes it.
+	t_expect_exit "$k170: make install KVER=…" 0 make -s -C "$CK_TOP" install KVER="$k170"
+	for m in libceph rbd ceph nbd; do
+		f=$(find "/lib/modules/$k170/updates/ceph-kmod" -name "$m.ko*" 2>/dev/null | head -n1)
+		if [[ -n "$f" ]]; then
+			t_expect_exit "$k170: make install put a signed $m that verifies" 0 "$CK_TOOL" verify --cert "$(ck_sign_cert)" "$f"
+		else
+			t_fail "$k170: make install did not install $m"
+		fi
+	done
+	t_expect_exit "$k170: make uninstall KVER=…" 0 make -s -C "$CK_TOP" uninstall KVER="$k170"
+	t_eq "$k170: make uninstall removed updates/ceph-kmod" "" "$(find "/lib/modules/$k170/updates" -path '*ceph-kmod*' 2>/dev/null)"
 fi
 
 # --- headers copy: RBD off, no Module.symvers, src.rpm source ---------------------
 hdr=$work/headers
 b_headers_copy "$k61" "$hdr"
 b_config_off "$hdr" CONFIG_BLK_DEV_RBD
+# A missing prerequisite skips only the module that needs it (ceph.ko needs netfs).
+b_config_off "$hdr" CONFIG_NETFS_SUPPORT
 mkdir -p "$work/boot"
 gzip -c "$hdr/Module.symvers" >"$work/boot/symvers-$k61.gz"
 rm -f "$hdr/Module.symvers"
@@ -77,5 +92,12 @@ if [[ -f "$out/rbd/rbd.ko" ]]; then
 else
 	t_fail "CONFIG_BLK_DEV_RBD off: no rbd.ko built (see $CK_ARTIFACTS/headers-copy-build.log)"
 fi
+t_match "missing CONFIG_NETFS_SUPPORT: ceph.ko skipped with a message naming it" \
+	'skipping ceph \(CephFS\): the kernel lacks CONFIG_NETFS_SUPPORT' "$(cat "$CK_ARTIFACTS/headers-copy-prepare.log")"
+t_eq "missing CONFIG_NETFS_SUPPORT: no ceph.ko, the other three built" "libceph rbd nbd" "$(b_env "$out" modules)"
+for f in "$out/libceph/libceph.ko" "$out/nbd/nbd.ko"; do
+	if [[ -f "$f" ]]; then t_pass "headers copy: $(basename "$f") built"; else t_fail "headers copy: $(basename "$f") missing"; fi
+done
+if [[ -e "$out/cephfs/ceph.ko" ]]; then t_fail "headers copy: ceph.ko built despite missing netfs"; else t_pass "headers copy: ceph.ko not built"; fi
 t_match "extra symbols came from the /boot symvers" 'kernel.symvers' "$(b_env "$out" extra_symbols)"
 rm -rf "$out"
