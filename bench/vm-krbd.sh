@@ -6,6 +6,7 @@
 # absolute figures under TCG emulation say little; the ratio is what to look at.
 # Usage: bench/vm-krbd.sh [-k ROLE|KVER] [-r ROUNDS] [-t RANDOM_RUNTIME_S] [-s SIZE_MB]
 #        [-o DIR]  (DIR holds "ours" libceph.ko/rbd.ko instead of /lib/modules/K/updates/dkms)
+# Defaults: -k newest61 -r 2 -t 10 -s 32. Console log and figures go to $CK_ARTIFACTS/vm/.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,7 @@ summary() {
 }
 
 main() {
-	local kver=newest61 rounds=3 runtime=15 size=64 ours_dir="" opt scratch log ours_note
+	local kver=newest61 rounds=2 runtime=10 size=32 ours_dir="" opt scratch log ours_note
 	while getopts 'k:r:t:s:o:h' opt; do
 		case "$opt" in
 		k) kver=$OPTARG ;;
@@ -75,6 +76,7 @@ main() {
 		xargs -r -n1 basename | sed -E 's/\.ko(\.(xz|zst|gz))?$//' | grep -vxE 'libceph|rbd' | tr '\n' ' ')
 
 	trap e2e_cluster_stop EXIT
+	trap 'exit 143' TERM INT
 	e2e_cluster_start
 	h_rbd create --size "$((size + 64))M" --image-feature layering,exclusive-lock rbd/bench
 	scratch=$(vm_scratch bench)

@@ -23,6 +23,7 @@ main() {
 	done
 	t0=$SECONDS
 	trap e2e_cluster_stop EXIT
+	trap 'exit 143' TERM INT
 	if ! e2e_cluster_start 2>"$CK_VM_ARTIFACTS/cluster-start.log"; then
 		t_fail "ceph cluster on loopback started (see $CK_VM_ARTIFACTS/cluster-start.log)"
 		return 0

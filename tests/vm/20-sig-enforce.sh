@@ -24,15 +24,16 @@ sign_file() {
 		"/lib/modules/$kver/build/scripts/sign-file"; do
 		[[ -x "$f" ]] && { printf '%s\n' "$f"; return 0; }
 	done
+	echo "no scripts/sign-file (linux-kbuild-$series) found" >&2
 	return 1
 }
 
-# prepare KVER SCRATCH: throw-away key (in a temp dir, never in the repo) and the two copies.
+# prepare KVER SCRATCH: throw-away key (in $KEYDIR, a temp dir, never in the repo) and the
+# two copies; prints the source module.
 prepare() {
 	local kver=$1 scratch=$2 src signer
 	src=$(modinfo -k "$kver" -n "$MOD")
-	signer=$(sign_file "$kver") || { echo "no scripts/sign-file found" >&2; return 1; }
-	KEYDIR=$(mktemp -d)
+	signer=$(sign_file "$kver")
 	timeout 60 openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 -batch -utf8 -sha256 \
 		-subj "/CN=ceph-kmod throwaway test key/" -outform DER -out "$KEYDIR/cert.der" \
 		-keyout "$KEYDIR/key.pem" 2>/dev/null
@@ -74,7 +75,8 @@ boot() {
 }
 
 main() {
-	local role=${1:-newest61} kver scratch src
+	local role=${1:-newest61} kver scratch src prc=0
+	KEYDIR=$(mktemp -d)
 	trap cleanup EXIT
 	kver=$(t_kernel "$role")
 	if [[ -z "$kver" || ! -r "/boot/vmlinuz-$kver" ]]; then
@@ -82,7 +84,11 @@ main() {
 		return 0
 	fi
 	scratch=$(vm_scratch "sig-$role")
-	if ! src=$(prepare "$kver" "$scratch" 2>"$CK_VM_ARTIFACTS/sig-$role.prepare.log"); then
+	# not `if ! prepare`: that would run it with set -e off (pitfall 8)
+	prepare "$kver" "$scratch" >"$KEYDIR/src" 2>"$CK_VM_ARTIFACTS/sig-$role.prepare.log" &
+	wait "$!" || prc=$?
+	src=$(cat "$KEYDIR/src")
+	if ((prc != 0)); then
 		t_fail "$role sig_enforce: prepare re-signed module (see $CK_VM_ARTIFACTS/sig-$role.prepare.log)"
 		return 0
 	fi

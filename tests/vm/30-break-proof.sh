@@ -15,7 +15,9 @@ main() {
 		t_skip "break proof (qemu or ceph not installed)"
 		return 0
 	fi
-	CK_TEST_RESULTS=$res CK_TEST_NAME="vm/10-e2e(broken on purpose)" CK_VM_STEPS="modules krbd2" \
+	# own state and artifact dirs, so the real run's console logs are not overwritten
+	CK_VM_STATE="$CK_VM_STATE/break-proof" CK_VM_ARTIFACTS="$CK_VM_ARTIFACTS/break-proof" \
+		CK_TEST_RESULTS=$res CK_TEST_NAME="vm/10-e2e(broken on purpose)" CK_VM_STEPS="modules krbd2" \
 		CK_DATA_MB=16 CK_VM_BREAK="krbd-msgr2-sha256 host-rados-krbd-msgr2-sha256" \
 		bash "$(dirname "$0")/10-e2e.sh" "$role" >"$log" 2>&1 || rc=$?
 	fails=$(grep '^FAIL:' "$res" || true)

@@ -6,6 +6,7 @@
 # Environment from /run/ck/env.sh: CK_ROUNDS CK_DEPS (modules libceph needs, loaded once)
 # CK_INTREE_LIBCEPH CK_INTREE_RBD CK_OURS_LIBCEPH CK_OURS_RBD CK_IMG CK_PORTS CK_RUNTIME CK_SIZE_MB
 set -euo pipefail
+shopt -s inherit_errexit
 # shellcheck source=/dev/null
 . /run/ck/env.sh
 # shellcheck source=guest-lib.sh

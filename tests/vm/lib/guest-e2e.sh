@@ -7,6 +7,7 @@
 # CK_DATA_MB CK_IMG CK_IMG_MB CK_EXPECT_OURS CK_VM_BREAK. The data written comes from the host
 # (/run/ck/data/NAME, random, sums in /run/ck/sums): the guest never picks its own answers.
 set -euo pipefail
+shopt -s inherit_errexit
 
 MODULES=(libceph rbd ceph nbd)
 CONF=/run/ck/ceph.conf

@@ -7,6 +7,7 @@
 # A check starts with g_begin NAME and ends with g_ok/g_skip/g_fail; a command failing in
 # between (set -e) records FAIL for it through the ERR trap, naming the line and command.
 
+shopt -s inherit_errexit
 G_RESULTS=${G_RESULTS:-/run/ck/results}
 G_CUR=""
 G_T0=0

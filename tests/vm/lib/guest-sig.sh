@@ -5,6 +5,7 @@
 # Environment from /run/ck/env.sh: CK_STEPS CK_MOD (module name of the test copies, in
 # /run/ck/badkey.ko and /run/ck/unsigned.ko), CK_INTREE_NBD, CK_INTREE_LIBCEPH.
 set -euo pipefail
+shopt -s inherit_errexit
 
 plan() {
 	case "$1" in

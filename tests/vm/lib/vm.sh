@@ -2,6 +2,9 @@
 # Shared functions of the VM harness: initramfs cache, guest scratch dirs, QEMU launch.
 # Sourced by tests/vm/*.sh and bench/vm-krbd.sh (after tests/lib.sh or on its own).
 
+# Command substitutions keep set -e (bash clears it there otherwise). Mind pitfall 8 as well:
+# a function run as `f || x` or `if f` runs with set -e off; run it as `f & wait $! || rc=$?`.
+shopt -s inherit_errexit
 CK_VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CK_VM_STATE=${CK_VM_STATE:-${CK_TEST_STATE:-/var/tmp/ceph-kmod-tests}/vm}
 CK_VM_ARTIFACTS=${CK_VM_ARTIFACTS:-${CK_ARTIFACTS:-$CK_VM_STATE/artifacts}/vm}
