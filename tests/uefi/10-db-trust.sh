@@ -162,6 +162,8 @@ main() {
 	rm -rf "$WORK"
 	mkdir -p "$WORK/share" "$WORK/keys"
 	chmod 0700 "$WORK/keys"
+	# shellcheck disable=SC2064 # WORK is fixed now
+	trap "rm -f '$WORK/keys/ck/mok.key' '$WORK/keys/other.key' '$WORK/keys/mok3.key'" EXIT
 	UEFI_SHARE=$WORK/share
 	local sh=$WORK/share
 
@@ -195,6 +197,8 @@ main() {
 	ck_sign_openssl_verify "$sh/nbd-ours.ko" "$ckcert" || rc=$?
 	t_eq "host: nbd-ours.ko verifies against ceph-kmod's certificate (openssl)" 0 "$rc"
 	readelf -n "$sh/nbd-ours.ko" | awk '/Build ID/ { print $3 }' >"$sh/nbd-ours.buildid"
+	# the throw-away private keys are not needed any more
+	rm -f "$ckkey" "$WORK/keys/other.key" "$WORK/keys/mok3.key"
 
 	# --- db content: ceph-kmod's certificate (+ the real MOK_CERT when dkms installed ours)
 	if dkms status ceph-kmod -k "$kver" 2>/dev/null | grep -q ': installed'; then
