@@ -25,17 +25,24 @@ mod_file() { compgen -G "$1/$2.ko*" | head -n 1 || true; }
 summary() {
 	local f=$1
 	echo
-	echo "workload     in-tree KiB/s   ours KiB/s   ratio   in-tree IOPS   ours IOPS   ratio"
+	echo "mean of the rounds; range = slowest..fastest round of each set (TCG on a shared host is noisy)"
+	printf '%-10s %10s %10s %7s %10s %10s %7s   %s\n' workload "in-tree" ours ratio "in-tree" ours ratio "KiB/s range in-tree | ours"
+	printf '%-10s %10s %10s %7s %10s %10s %7s\n' "" KiB/s KiB/s "" IOPS IOPS ""
 	awk '
-		{ bw[$2, $3] += $4; io[$2, $3] += $5; n[$2, $3]++; w[$3] = 1 }
+		{
+			k = $2 SUBSEP $3
+			bw[k] += $4; io[k] += $5; n[k]++; w[$3] = 1
+			if (!(k in lo) || $4 < lo[k]) lo[k] = $4
+			if (!(k in hi) || $4 > hi[k]) hi[k] = $4
+		}
 		END {
 			split("seqwrite seqread randwrite randread", order, " ")
 			for (i = 1; i <= 4; i++) {
-				k = order[i]
-				if (!(k in w)) continue
-				bi = bw["intree", k] / n["intree", k]; bo = bw["ours", k] / n["ours", k]
-				ii = io["intree", k] / n["intree", k]; oo = io["ours", k] / n["ours", k]
-				printf "%-10s %14.0f %12.0f %7.3f %14.0f %11.0f %7.3f\n", k, bi, bo, (bi ? bo / bi : 0), ii, oo, (ii ? oo / ii : 0)
+				x = order[i]
+				if (!(x in w)) continue
+				a = "intree" SUBSEP x; b = "ours" SUBSEP x
+				bi = bw[a] / n[a]; bo = bw[b] / n[b]; ii = io[a] / n[a]; oo = io[b] / n[b]
+				printf "%-10s %10.0f %10.0f %7.3f %10.0f %10.0f %7.3f   %d..%d | %d..%d\n", x, bi, bo, (bi ? bo / bi : 0), ii, oo, (ii ? oo / ii : 0), lo[a], hi[a], lo[b], hi[b]
 			}
 		}' "$f"
 }
