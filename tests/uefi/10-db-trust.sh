@@ -110,7 +110,8 @@ krbd_boot() {
 	rm -rf "$scratch/data"
 	# RADOS cross-checks from the harness; the build-id cross-check against our own snapshot
 	# (the build suite may be reinstalling the files in /lib/modules right now)
-	e2e_cross_check uefi-db "$art.results" "${steps/modules /}" "$art.sums"
+	cp "$scratch/host-modules" "$art.host-modules" 2>/dev/null || : >"$art.host-modules"
+	e2e_cross_check uefi-db "$art.results" "${steps/modules /}" "$art.sums" "$art.host-modules"
 	local m rec sid
 	for m in libceph rbd ceph nbd; do
 		rec=$(e2e_field "$art.results" INFO "module $m")
