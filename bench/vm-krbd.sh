@@ -109,6 +109,7 @@ main() {
 	cat "$scratch/bench"
 	cp "$scratch/bench" "$CK_VM_ARTIFACTS/bench-vm-krbd-$kver.txt"
 	summary "$scratch/bench"
+	vm_scratch_done "$scratch"
 }
 
 main "$@"

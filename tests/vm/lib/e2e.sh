@@ -258,6 +258,7 @@ e2e_kernel() {
 	wait "$!" || prc=$?
 	if ((prc != 0)); then
 		t_fail "$role: prepare images and guest config (see $art.prepare.log)"
+		vm_scratch_done "$scratch"
 		return 0
 	fi
 	vm_boot -t "${CK_VM_TIMEOUT:-900}" "$kver" "$scratch" "$log" || rc=$?
@@ -272,7 +273,7 @@ e2e_kernel() {
 	e2e_report_guest "$role" "$art.results" "$steps"
 	cp "$scratch/sums" "$art.sums"
 	cp "$scratch/host-modules" "$art.host-modules"
-	rm -rf "$scratch/data"
+	vm_scratch_done "$scratch"
 	e2e_cross_check "$role" "$art.results" "$steps" "$art.sums" "$art.host-modules"
 	e2e_dmesg_check "$role" "$art.dmesg"
 	printf '%s (%s) timings:' "$role" "$kver"

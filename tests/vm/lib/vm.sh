@@ -13,26 +13,29 @@ mkdir -p "$CK_VM_STATE" "$CK_VM_ARTIFACTS"
 vm_log() { printf '[%s] vm: %s\n' "$(date +%T)" "$*" >&2; }
 
 # vm_initramfs KVER: path of the (cached) initramfs for KVER, built when missing or older
-# than its builder.
+# than its builder or the kernel's modules.dep.
 vm_initramfs() {
 	local kver=$1 img
 	img="$CK_VM_STATE/initramfs-$kver.img"
-	if [[ ! -s "$img" || "$CK_VM_LIB/mkinitramfs" -nt "$img" ]]; then
+	if [[ ! -s "$img" || "$CK_VM_LIB/mkinitramfs" -nt "$img" || "/lib/modules/$kver/modules.dep" -nt "$img" ]]; then
 		timeout 120 "$CK_VM_LIB/mkinitramfs" "$kver" "$img"
 	fi
 	printf '%s\n' "$img"
 }
 
 # vm_scratch NAME: a fresh scratch dir shared with the guest as /run/ck (tag "scratch"),
-# holding the guest's init.sh and the scripts it runs.
+# holding the guest's init.sh and the scripts it runs. Per process, so parallel runs with one
+# state dir do not share it; remove it with vm_scratch_done.
 vm_scratch() {
-	local dir="$CK_VM_STATE/scratch/$1"
+	local dir="$CK_VM_STATE/scratch/$1-$$"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp "$CK_VM_LIB/guest-init.sh" "$dir/init.sh"
 	cp "$CK_VM_LIB/guest-lib.sh" "$dir/guest-lib.sh"
 	printf '%s\n' "$dir"
 }
+
+vm_scratch_done() { rm -rf "$1"; }
 
 # vm_boot [options] KVER SCRATCH CONSOLE_LOG [-- EXTRA_QEMU_ARGS...]
 # Boots /boot/vmlinuz-KVER with its initramfs under TCG; the guest runs SCRATCH/job.sh (written
