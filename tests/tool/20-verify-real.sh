@@ -7,11 +7,7 @@ source "$(dirname "$0")/common.sh"
 set -euo pipefail
 
 tool_build
-src=$(real_module)
-if [[ -z "$src" || ! -x "$SIGN_FILE" ]]; then
-	t_skip "no uncompressed in-tree nbd.ko or no sign-file"
-	exit 0
-fi
+require_real_module
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 mk_key "$w" a "ceph-kmod test key A"

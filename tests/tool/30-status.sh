@@ -6,11 +6,7 @@ source "$(dirname "$0")/common.sh"
 set -euo pipefail
 
 tool_build
-src=$(real_module)
-if [[ -z "$src" || ! -x "$SIGN_FILE" ]]; then
-	t_skip "no uncompressed in-tree nbd.ko or no sign-file"
-	exit 0
-fi
+require_real_module
 kdir=${src%/kernel/drivers/block/nbd.ko}
 K=${kdir##*/}
 w=$(mktemp -d)

@@ -21,6 +21,16 @@ real_module() {
 	printf '%s\n' "$best"
 }
 
+# require_real_module: sets src to a real in-tree nbd.ko, or records a SKIP and exits
+# the calling test script when there is none (or no sign-file to re-sign it with).
+require_real_module() {
+	src=$(real_module)
+	if [[ -z "$src" || ! -x "$SIGN_FILE" ]]; then
+		t_skip "no uncompressed in-tree nbd.ko or no sign-file"
+		exit 0
+	fi
+}
+
 # A Debian in-tree .ko.xz (6.12 kernels).
 real_module_xz() {
 	local f best=""
