@@ -236,6 +236,12 @@ main() {
 		[[ -n "$host_tool" && -x "$host_tool" ]] && break
 		host_tool=""
 	done
+	# The guest reaches the tool through the share: the checkout may lie under /tmp,
+	# which the guest covers with a tmpfs (CI clones into another folder).
+	if [[ -n "$host_tool" ]]; then
+		cp "$host_tool" "$sh/ceph-kmod"
+		host_tool=/run/ck-share/uefi/ceph-kmod
+	fi
 
 	cp "$UEFI_VARS_TEMPLATE" "$WORK/vars.fd"
 
