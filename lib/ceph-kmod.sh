@@ -145,6 +145,20 @@ ck_kconfig() {
 	return 1
 }
 
+# The ceph-kmod tool that verifies signatures: CEPH_KMOD_TOOL, the installed one,
+# then the one built in this tree. CEPH_KMOD_TOOL=none means "no tool". Exit 1: none.
+ck_tool_path() {
+	local t
+	[[ "${CEPH_KMOD_TOOL:-}" == none ]] && return 1
+	for t in "${CEPH_KMOD_TOOL:-}" /usr/sbin/ceph-kmod "$CK_TOP/tool/ceph-kmod"; do
+		if [[ -n "$t" && -x "$t" ]]; then
+			printf '%s\n' "$t"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # ck_with_lock CMD...: run CMD holding the global ceph-kmod lock. dkms shares one
 # build directory across kernels, so every entry point of ours serialises here.
 # CEPH_KMOD_LOCK_HELD=1 marks nested calls. CEPH_KMOD_NO_WAIT=1 fails at once (exit 9).
