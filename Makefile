@@ -8,6 +8,11 @@
 #                              /lib/modules/K/updates/ceph-kmod, depmod
 #   make uninstall KVER=K      undo "make install"
 #   make install-package       install the dkms source tree, the tools and the depmod.d file
+#   make dist                  source tarball out/pkg/ceph-kmod-VERSION.tar.gz (what deb/rpm build from)
+#   make deb                   Debian packages ceph-kmod-dkms (all) + ceph-kmod (tool) into out/pkg/
+#   make rpm / make srpm       RPM packages (noarch ceph-kmod-dkms + the tool) / the source RPM
+#   make kmod-deb KVER=K       prebuilt signed modules of kernel K as a .deb (fleets without compilers)
+#   make kmod-rpm KVER=K       the same as an .rpm
 #   make check                 install the test dependencies and run every test suite
 #   make bench                 build benchmark (figures and ratios)
 # dkms runs "make KVER=K modules" (see dkms.conf).
@@ -17,6 +22,9 @@ PREFIX    ?= /usr
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 SRCDIR    ?= /usr/src/ceph-kmod-$(VERSION)
+# By hand: /etc/depmod.d (the admin's); the packages ship it in /usr/lib/depmod.d.
+DEPMODDIR ?= /etc/depmod.d
+PKGOUT    ?= $(CURDIR)/out/pkg
 DESTDIR   ?=
 OUT        = out/$(KVER)
 
@@ -25,7 +33,7 @@ PKG_FILES := VERSION Makefile dkms.conf lib stages configure kbuild patches sign
              libceph rbd cephfs nbd packaging
 
 .PHONY: all tool modules install uninstall install-package uninstall-package \
-        check bench clean clean-kernel need-kver
+        check bench clean clean-kernel need-kver dist deb rpm srpm kmod-deb kmod-rpm
 
 all: $(if $(KVER),modules,tool)
 
@@ -54,7 +62,7 @@ install-package:
 	install -D -m 0755 bin/ceph-kmod-fetch-source "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source"
 	sed -i 's|^CK_PKG_DIR=.*|CK_PKG_DIR=$(SRCDIR)|' \
 		"$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source"
-	install -D -m 0644 packaging/depmod.d-ceph-kmod.conf "$(DESTDIR)/etc/depmod.d/ceph-kmod.conf"
+	install -D -m 0644 packaging/depmod.d-ceph-kmod.conf "$(DESTDIR)$(DEPMODDIR)/ceph-kmod.conf"
 	$(MAKE) -C tool install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
 uninstall-package:
@@ -62,6 +70,26 @@ uninstall-package:
 	rm -f "$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source" \
 		"$(DESTDIR)/etc/depmod.d/ceph-kmod.conf" "$(DESTDIR)$(SBINDIR)/ceph-kmod" \
 		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8"
+
+# Packages (packaging/README.md). Each builds from the "make dist" tarball in a
+# scratch directory under $(PKGOUT) and leaves the packages in $(PKGOUT).
+dist:
+	packaging/dist "$(PKGOUT)"
+
+deb: dist
+	packaging/build-deb "$(PKGOUT)"
+
+rpm: dist
+	packaging/build-rpm --binary "$(PKGOUT)"
+
+srpm: dist
+	packaging/build-rpm --source "$(PKGOUT)"
+
+kmod-deb: need-kver
+	packaging/build-kmod --deb "$(KVER)" "$(PKGOUT)"
+
+kmod-rpm: need-kver
+	packaging/build-kmod --rpm "$(KVER)" "$(PKGOUT)"
 
 check:
 	tests/install-deps
