@@ -30,7 +30,7 @@ OUT        = out/$(KVER)
 
 # Files that make up the dkms source tree (everything dkms needs to build).
 PKG_FILES := VERSION Makefile dkms.conf lib stages configure kbuild patches sign \
-             libceph rbd cephfs nbd packaging
+             libceph rbd cephfs nbd packaging/depmod.d-ceph-kmod.conf packaging/pkg-hook
 
 .PHONY: all tool modules install uninstall install-package uninstall-package \
         check bench clean clean-kernel need-kver dist deb rpm srpm kmod-deb kmod-rpm
@@ -56,7 +56,7 @@ uninstall: need-kver
 
 install-package:
 	install -d "$(DESTDIR)$(SRCDIR)"
-	cp -a $(PKG_FILES) "$(DESTDIR)$(SRCDIR)/"
+	cp -a --parents $(PKG_FILES) "$(DESTDIR)$(SRCDIR)/"
 	rm -rf "$(DESTDIR)$(SRCDIR)/out"
 	install -D -m 0755 bin/ceph-kmod-install "$(DESTDIR)$(SBINDIR)/ceph-kmod-install"
 	install -D -m 0755 bin/ceph-kmod-fetch-source "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source"
