@@ -2,7 +2,8 @@
 # Run by 10-deb.sh inside the overlay chroot (lib-package.sh): the apt/dpkg/dkms cycle.
 # Usage: deb-cycle.sh DEBDIR V V1 V2 EXTRA_KVER
 #   DEBDIR/V/*.deb this checkout, DEBDIR/V1 a higher version, DEBDIR/V2 a version whose
-#   build fails for the 6.12 source; EXTRA_KVER a kernel whose headers are not installed.
+#   build fails for the 6.12 source; EXTRA_KVER a kernel whose headers are not installed
+#   ("auto": the newest 6.1 ABI apt-cache lists that is not a test kernel).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../build/lib-build.sh"
 . "$(dirname "$0")/lib-package.sh"
@@ -21,12 +22,8 @@ apt_q() { DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0 "$@"; 
 logs=/var/tmp/ck-package-logs
 mkdir -p "$logs"
 
-# 0. A machine without ceph-kmod: whatever an earlier run or a by-hand install left goes.
-if dpkg -s ceph-kmod-dkms >/dev/null 2>&1; then apt_q purge ceph-kmod-dkms ceph-kmod >/dev/null; fi
-if [[ -x /usr/sbin/ceph-kmod-install ]]; then /usr/sbin/ceph-kmod-install --remove >/dev/null 2>&1 || true; fi
-rm -rf /etc/ceph-kmod /var/cache/ceph-kmod /etc/dkms/framework.conf.d/ceph-kmod.conf /usr/src/ceph-kmod-* \
-	/var/lib/dkms/ceph-kmod /etc/depmod.d/ceph-kmod.conf /usr/sbin/ceph-kmod /usr/share/man/man8/ceph-kmod.8
-for k in "${kernels[@]}"; do depmod -a "$k"; done
+# 0. A machine without ceph-kmod (an earlier run, a by-hand install).
+p_clean_machine "${kernels[@]}"
 before=$logs/before.list
 p_snapshot "$before"
 
@@ -34,29 +31,34 @@ p_snapshot "$before"
 t_expect_exit "apt install ./ceph-kmod-dkms_${v}_all.deb ./ceph-kmod_${v}_*.deb" 0 \
 	apt_install_v "$v"
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/install.log"
-for k in "${kernels[@]}"; do
-	b_assert_installed "$k"
-	t_eq "$k: dkms has ceph-kmod $v installed" "$v" "$(p_dkms_version "$k")"
-	st=$(ceph-kmod status 2>/dev/null | awk -v k="kernel $k" '$0 == k {on=1; next} /^kernel / {on=0} on')
-	t_eq "$k: ceph-kmod status agrees with dkms (4 modules ours, version $v)" "4 4" \
-		"$(grep -c 'modprobe: .*(ours)' <<<"$st") $(grep -cE "^ +version +$(t_re "$v")\$" <<<"$st")"
-done
+p_assert_version_everywhere "$v" "${kernels[@]}"
 after=$logs/after-install.list
 p_snapshot "$after"
-unowned=()
-while IFS= read -r f; do
-	[[ -d "$f" && ! -L "$f" ]] && continue
-	case "$f" in
-	/var/lib/dkms/* | /lib/modules/*/updates/dkms/* | /lib/modules/*/modules.*) continue ;; # dkms's trees, depmod's indexes
-	/etc/ceph-kmod/* | /var/cache/ceph-kmod/* | /etc/dkms/framework.conf.d/ceph-kmod.conf) continue ;; # written at run time, purged
-	esac
-	dpkg -S "$f" >/dev/null 2>&1 || unowned+=("$f")
-done < <(comm -13 "$before" "$after")
-t_eq "dpkg -S owns every file installed outside dkms's trees and our run-time state" "" "${unowned[*]}"
+t_eq "dpkg -S owns every file installed outside dkms's trees and our run-time state" "" "$(p_unowned "$before" "$after" dpkg -S)"
 t_expect_exit "ceph-kmod-install --remove refuses on a packaged install" 2 ceph-kmod-install --remove
 t_match "... and prints the apt command" 'fix: apt remove ceph-kmod-dkms ceph-kmod' "$T_LAST_OUTPUT"
 
+# 6a. Prebuilt kmod packages of the sets dkms just built (verified again after packing).
+kdeb=$(t_kernel newest61)
+krpm=$k612
+kout=/var/tmp/ck-kmod
+rm -rf "$kout"
+t_check "make kmod-deb KVER=$kdeb" make -s -C "$CK_TOP" kmod-deb KVER="$kdeb" PKGOUT="$kout"
+t_check "make kmod-rpm KVER=$krpm" make -s -C "$CK_TOP" kmod-rpm KVER="$krpm" PKGOUT="$kout"
+mkdir -p "$kout/x-deb" "$kout/x-rpm"
+dpkg-deb -x "$kout/ceph-kmod-modules-${kdeb}_${v}_$(dpkg --print-architecture).deb" "$kout/x-deb" || true
+(cd "$kout/x-rpm" && rpm2cpio "$kout/ceph-kmod-modules-$krpm-$v-1.$(uname -m).rpm" | cpio -idm --quiet) || true
+for f in "$kout"/x-deb/lib/modules/"$kdeb"/updates/ceph-kmod/*.ko* "$kout"/x-rpm/lib/modules/"$krpm"/updates/ceph-kmod/*.ko*; do
+	t_expect_exit "$(basename "$f") taken out of the kmod ${f#"$kout"/x-} package still verifies" 0 "$CK_TOOL" verify --cert /var/lib/dkms/mok.pub "$f"
+done
+t_eq "4 modules in each kmod package" "4 4" "$(find "$kout/x-deb" -name '*.ko*' | wc -l) $(find "$kout/x-rpm" -name '*.ko*' | wc -l)"
+
 # 2. Another kernel's headers: our modules appear for it with no further command.
+if [[ "$extra" == auto ]]; then
+	extra=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' |
+		sed 's/^linux-headers-//' | sort -V | grep -vxF -f <(printf '%s\n' "${kernels[@]}") |
+		while read -r k; do [[ -e /lib/modules/$k/build ]] || echo "$k"; done | tail -n1)
+fi
 t_expect_exit "apt-get install linux-headers-$extra" 0 apt_q install "linux-headers-$extra"
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/headers.log"
 b_assert_installed "$extra"
@@ -66,27 +68,11 @@ apt_q purge "linux-headers-$extra" "linux-headers-$extra-common" >/dev/null 2>&1
 [[ -n "$(dpkg -S "/lib/modules/$extra" 2>/dev/null)" ]] || rm -rf "/lib/modules/$extra"
 
 # 3a. Upgrade while modinfo is polled: never a missing file, never the in-tree module.
-poll_bad=$logs/poll-bad
-poll_n=$logs/poll-count
-: >"$poll_bad"
-: >"$poll_n"
-(
-	while [[ ! -e $logs/poll-stop ]]; do
-		for k in "${kernels[@]}"; do
-			f=$(modinfo -k "$k" -n rbd 2>/dev/null || true)
-			if [[ ! -f "$f" || "$f" != */updates/dkms/* ]]; then printf '%s %s %s\n' "$(date +%T.%N)" "$k" "${f:-none}" >>"$poll_bad"; fi
-		done
-		echo >>"$poll_n"
-		sleep 0.2
-	done
-) &
-poller=$!
+p_poll_start "${kernels[@]}"
 t_expect_exit "apt install the $v1 packages (upgrade)" 0 apt_install_v "$v1"
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/upgrade.log"
-touch "$logs/poll-stop"
-wait "$poller" || true
-rm -f "$logs/poll-stop"
-t_eq "during the upgrade rbd always resolved to one of our files ($(wc -l <"$poll_n") polls)" "" "$(head -n 3 "$poll_bad")"
+read -r polls bad < <(p_poll_stop)
+t_eq "during the upgrade rbd always resolved to one of our files ($polls polls)" "" "${bad:-}"
 for k in "${kernels[@]}"; do
 	t_eq "$k: ceph_kmod_version after the upgrade" "$v1" "$(modinfo -k "$k" -F ceph_kmod_version rbd 2>/dev/null)"
 	t_eq "$k: dkms has $v1 installed" "$v1" "$(p_dkms_version "$k")"
@@ -123,4 +109,28 @@ t_eq "the MOK key pair is kept" yes "$([[ -f /var/lib/dkms/mok.key && -f /var/li
 purged=$logs/after-purge.list
 p_snapshot "$purged"
 t_eq "find / -xdev after the purge lists exactly what it listed before the install" "" \
-	"$(diff "$before" "$purged" | grep '^[<>]' | head -n 20 | tr '\n' ' ')"
+	"$(p_listing_diff "$before" "$purged" | head -c 2000)"
+
+# 6b. The kmod packages on a machine without ceph-kmod-dkms: install, modinfo resolves
+# to them and they verify, ceph-kmod-install skips that kernel, removal restores in-tree.
+CK_TOOL=$CK_TOP/tool/ceph-kmod
+t_expect_exit "apt install ./ceph-kmod-modules-$kdeb (kmod .deb)" 0 apt_q install "$kout/ceph-kmod-modules-${kdeb}_${v}_$(dpkg --print-architecture).deb"
+for m in "${CK_MODULES[@]}"; do
+	f=$(modinfo -k "$kdeb" -n "$m" 2>/dev/null || true)
+	t_match "$kdeb: $m resolves to the kmod package ($f)" "^/lib/modules/$(t_re "$kdeb")/updates/ceph-kmod/$m\\.ko" "$f"
+	t_expect_exit "$kdeb: $m from the kmod package verifies" 0 "$CK_TOOL" verify --cert /var/lib/dkms/mok.pub "$f"
+done
+make -s -C "$CK_TOP" install-package >/dev/null
+t_expect_exit "ceph-kmod-install --kernel $kdeb with the kmod package installed" 0 ceph-kmod-install --kernel "$kdeb"
+t_match "... skips that kernel and names the package" "skipping kernel $(t_re "$kdeb"): the package ceph-kmod-modules-$(t_re "$kdeb") provides" "$T_LAST_OUTPUT"
+ceph-kmod-install --remove >/dev/null 2>&1 || true
+t_expect_exit "apt remove the kmod .deb" 0 apt_q remove "ceph-kmod-modules-$kdeb"
+b_assert_intree "$kdeb"
+t_expect_exit "rpm -i --nodeps --force-debian the kmod .rpm" 0 rpm -i --nodeps --force-debian "$kout/ceph-kmod-modules-$krpm-$v-1.$(uname -m).rpm"
+for m in "${CK_MODULES[@]}"; do
+	f=$(modinfo -k "$krpm" -n "$m" 2>/dev/null || true)
+	t_match "$krpm: $m resolves to the kmod package ($f)" "^/lib/modules/$(t_re "$krpm")/updates/ceph-kmod/$m\\.ko" "$f"
+	t_expect_exit "$krpm: $m from the kmod package verifies" 0 "$CK_TOOL" verify --cert /var/lib/dkms/mok.pub "$f"
+done
+t_expect_exit "rpm -e the kmod .rpm" 0 rpm -e --nodeps "ceph-kmod-modules-$krpm"
+b_assert_intree "$krpm"

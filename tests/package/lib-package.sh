@@ -25,21 +25,55 @@ p_overlay_run() {
 		mount --rbind /sys "$mnt/root/sys"
 		mount --rbind /dev "$mnt/root/dev"
 		mount -t tmpfs -o mode=0755 ck-run "$mnt/root/run"
-		mkdir -p "$mnt/root/run/lock"
+		mkdir -p "$mnt/root/run/lock" "$mnt/root/run/host"
+		mount --bind / "$mnt/root/run/host"
 		mount -t tmpfs -o mode=1777 ck-tmp "$mnt/root/tmp"
 		exec chroot "$mnt/root" /usr/bin/env CK_TEST_RESULTS=/dev/null "$@"
 	' p_overlay_run "$mnt" "$@"
 }
 
+# The host is shared: other suites change /lib/modules, /var/lib/dkms ... while this runs,
+# and the overlay shows their changes. /run/host is the host's root itself (bind mount).
+P_HOST=/run/host
+
 # p_snapshot FILE: every path on the root filesystem, except what changes on its own
-# (logs, package manager state and caches, scratch, the test's own work trees).
+# (logs, package manager state and caches, scratch, the test's own work trees). Paths
+# that vanish while find walks (other suites at work) are not errors.
 p_snapshot() {
+	date +%s >"$1.time"
 	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \
 		-o -path /var/tmp -o -path /work -o -path /var/log -o -path /var/lib/dpkg \
 		-o -path /var/lib/apt -o -path /var/cache/apt -o -path /var/cache/debconf \
 		-o -path /var/cache/man -o -path /var/cache/ldconfig -o -path /root/.cache \
 		-o -path /root/.rpmdb -o -path "$CK_TEST_STATE" -o -path /var/lib/rpm \) -prune \
-		-o -print | LC_ALL=C sort >"$1"
+		-o -print 2>/dev/null | LC_ALL=C sort >"$1" || true
+}
+
+# p_listing_diff BEFORE AFTER: paths listed in only one of the two snapshots ("-" gone,
+# "+" new), except those the host itself shows the same way now (changed on the host by
+# another suite during the run, seen through the overlay): a file we left behind is not
+# on the host; one we wrongly deleted still is.
+p_listing_diff() {
+	local line p host_has
+	diff "$1" "$2" | grep '^[<>] ' | while IFS= read -r line; do
+		p=${line:2}
+		host_has=0
+		[[ -e "$P_HOST$p" || -L "$P_HOST$p" ]] && host_has=1
+		if [[ "${line:0:1}" == '>' ]]; then
+			((host_has)) || printf '+%s ' "$p"
+		else
+			((host_has)) && printf -- '-%s ' "$p"
+		fi
+	done
+	return 0
+}
+
+# p_host_new_since FILE PATH: PATH exists on the host too and was created or changed
+# there after the snapshot FILE was taken (another suite's work, not ours).
+p_host_new_since() {
+	local t
+	t=$(cat "$1.time")
+	[[ -e "$P_HOST$2" || -L "$P_HOST$2" ]] && (($(stat -c %Y "$P_HOST$2" 2>/dev/null || echo 0) >= t))
 }
 
 # p_dkms_version KVER: the ceph-kmod version dkms has installed (active) for KVER.
@@ -70,4 +104,74 @@ p_bump_tree() {
 			>"$dest/patches/test/0001-never-applies.patch"
 		printf 'test/0001-never-applies.patch %s.0 %s.999 0000000000000000000000000000000000000000\n' "$broken" "$broken" >>"$dest/patches/series"
 	fi
+}
+
+# In the chroot: a machine without ceph-kmod. Whatever a package, an earlier run or a
+# by-hand install (make install-package) left goes; the MOK key pair stays.
+p_clean_machine() {
+	local k
+	if dpkg -s ceph-kmod-dkms >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get -y -q purge ceph-kmod-dkms ceph-kmod >/dev/null
+	fi
+	if [[ -x /usr/sbin/ceph-kmod-install ]]; then /usr/sbin/ceph-kmod-install --remove >/dev/null 2>&1 || true; fi
+	rm -rf /etc/ceph-kmod /var/cache/ceph-kmod /etc/dkms/framework.conf.d/ceph-kmod.conf /usr/src/ceph-kmod-* \
+		/var/lib/dkms/ceph-kmod /var/lib/ceph-kmod /etc/depmod.d/ceph-kmod.conf /usr/sbin/ceph-kmod \
+		/usr/share/man/man8/ceph-kmod.8 /etc/kernel/*.d/ceph-kmod /etc/kernel/install.d/50-ceph-kmod.install \
+		/etc/apt/apt.conf.d/80ceph-kmod
+	for k in "$@"; do depmod -a "$k" 2>/dev/null || true; done
+}
+
+# p_assert_version_everywhere V KVER...: every kernel has our full, verified set of V.
+p_assert_version_everywhere() {
+	local v=$1 k st
+	shift
+	for k in "$@"; do
+		b_assert_installed "$k"
+		t_eq "$k: dkms has ceph-kmod $v installed" "$v" "$(p_dkms_version "$k")"
+		st=$(ceph-kmod status 2>/dev/null | awk -v k="kernel $k" '$0 == k {on=1; next} /^kernel / {on=0} on')
+		t_eq "$k: ceph-kmod status agrees with dkms (4 modules ours, version $v)" "4 4" \
+			"$(grep -c 'modprobe: .*(ours)' <<<"$st") $(grep -cE "^ +version +$(t_re "$v")\$" <<<"$st")"
+	done
+}
+
+# p_unowned BEFORE AFTER OWNER-CMD...: new files not owned by a package (OWNER-CMD FILE
+# exits 0 when a package owns FILE), outside dkms's trees and our run-time state.
+p_unowned() {
+	local before=$1 after=$2 f
+	shift 2
+	while IFS= read -r f; do
+		[[ -d "$f" && ! -L "$f" ]] && continue
+		case "$f" in
+		/var/lib/dkms/* | /lib/modules/*/updates/dkms/* | /lib/modules/*/modules.*) continue ;; # dkms's trees, depmod's indexes
+		/etc/ceph-kmod/* | /var/cache/ceph-kmod/* | /var/lib/ceph-kmod/* | /etc/dkms/framework.conf.d/ceph-kmod.conf) continue ;; # run-time state
+		esac
+		p_host_new_since "$before" "$f" && continue
+		"$@" "$f" >/dev/null 2>&1 || printf '%s ' "$f"
+	done < <(comm -13 "$before" "$after")
+}
+
+# p_poll_start KVER...: a background loop polls "modinfo -k K -n rbd" for every kernel;
+# p_poll_stop prints "N BAD-LINES": polls done and the ones that did not resolve to
+# an existing file of ours (missing file, in-tree module).
+p_poll_start() {
+	P_POLL_DIR=$(mktemp -d /var/tmp/ck-poll.XXXXXX)
+	(
+		while [[ ! -e $P_POLL_DIR/stop ]]; do
+			for k in "$@"; do
+				f=$(modinfo -k "$k" -n rbd 2>/dev/null || true)
+				if [[ ! -f "$f" || ( "$f" != */updates/dkms/* && "$f" != */extra/* ) ]]; then
+					printf '%s %s %s\n' "$(date +%T.%N)" "$k" "${f:-none}" >>"$P_POLL_DIR/bad"
+				fi
+			done
+			echo >>"$P_POLL_DIR/n"
+			sleep 0.2
+		done
+	) &
+	P_POLL_PID=$!
+}
+p_poll_stop() {
+	touch "$P_POLL_DIR/stop"
+	wait "$P_POLL_PID" || true
+	printf '%s %s\n' "$(wc -l <"$P_POLL_DIR/n" 2>/dev/null || echo 0)" "$(head -n 3 "$P_POLL_DIR/bad" 2>/dev/null | tr '\n' ' ')"
+	rm -rf "$P_POLL_DIR"
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run by 20-rpm.sh inside the overlay chroot (lib-package.sh): the issue's test 5, the
+# install/upgrade/erase cycle through Debian's rpm itself (its own database, scriptlets
+# run by /bin/sh = dash) and the real dkms.
+# Usage: rpm-cycle.sh RPMDIR V V1   (RPMDIR/V and RPMDIR/V1 hold the two packages)
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../build/lib-build.sh"
+. "$(dirname "$0")/lib-package.sh"
+set -euo pipefail
+rpmdir=$1 v=$2 v1=$3
+CK_TOOL=/usr/sbin/ceph-kmod
+kernels=()
+while read -r _ k; do kernels+=("$k"); done < <(t_kernels)
+rpms_of() { printf '%s\n' "$rpmdir/$1/ceph-kmod-$1-1.$(uname -m).rpm" "$rpmdir/$1/ceph-kmod-dkms-$1-1.noarch.rpm"; }
+rpm_i() { local -a r; mapfile -t r < <(rpms_of "$2"); rpm "$1" --nodeps --force-debian "${r[@]}"; }
+
+p_clean_machine "${kernels[@]}"
+before=/var/tmp/ck-rpm-before.list
+p_snapshot "$before"
+
+t_expect_exit "rpm -i --nodeps --force-debian ceph-kmod{,-dkms}-$v" 0 rpm_i -i "$v"
+p_assert_version_everywhere "$v" "${kernels[@]}"
+after=/var/tmp/ck-rpm-after.list
+p_snapshot "$after"
+t_eq "rpm -qf owns every file installed outside dkms's trees and our run-time state" "" "$(p_unowned "$before" "$after" rpm -qf)"
+t_expect_exit "ceph-kmod-install --remove refuses on an rpm install" 2 ceph-kmod-install --remove
+t_match "... and prints the rpm command" 'fix: rpm -e ceph-kmod-dkms ceph-kmod' "$T_LAST_OUTPUT"
+
+p_poll_start "${kernels[@]}"
+t_expect_exit "rpm -U --nodeps --force-debian to $v1" 0 rpm_i -U "$v1"
+read -r polls bad < <(p_poll_stop)
+t_eq "during rpm -U rbd always resolved to one of our files ($polls polls)" "" "${bad:-}"
+p_assert_version_everywhere "$v1" "${kernels[@]}"
+t_eq "the old /usr/src/ceph-kmod-$v is gone" no "$([[ -e /usr/src/ceph-kmod-$v ]] && echo yes || echo no)"
+t_eq "dkms's tree of $v is gone" no "$([[ -e /var/lib/dkms/ceph-kmod/$v ]] && echo yes || echo no)"
+
+t_expect_exit "rpm -e ceph-kmod-dkms ceph-kmod" 0 rpm -e --nodeps ceph-kmod-dkms ceph-kmod
+for k in "${kernels[@]}"; do b_assert_intree "$k"; done
+t_eq "dkms knows no ceph-kmod after rpm -e" "" "$(dkms status -m ceph-kmod 2>/dev/null)"
+t_eq "the MOK key pair is kept" yes "$([[ -f /var/lib/dkms/mok.key && -f /var/lib/dkms/mok.pub ]] && echo yes || echo no)"
+erased=/var/tmp/ck-rpm-erased.list
+p_snapshot "$erased"
+t_eq "find / -xdev after rpm -e lists exactly what it listed before rpm -i" "" \
+	"$(p_listing_diff "$before" "$erased" | head -c 2000)"
