@@ -114,7 +114,17 @@ t_eq "find / -xdev after the purge lists exactly what it listed before the insta
 # 6b. The kmod packages on a machine without ceph-kmod-dkms: install, modinfo resolves
 # to them and they verify, ceph-kmod-install skips that kernel, removal restores in-tree.
 CK_TOOL=$CK_TOP/tool/ceph-kmod
-t_expect_exit "apt install ./ceph-kmod-modules-$kdeb (kmod .deb)" 0 apt_q install "$kout/ceph-kmod-modules-${kdeb}_${v}_$(dpkg --print-architecture).deb"
+# Served from a file:// apt repository (README: dpkg-scanpackages).
+repo=$kout/apt-repo
+mkdir -p "$repo"
+cp "$kout/ceph-kmod-modules-${kdeb}_${v}_$(dpkg --print-architecture).deb" "$repo/"
+(cd "$repo" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null | gzip -9n >Packages.gz)
+list=/etc/apt/sources.list.d/ck-kmod-test.list
+echo "deb [trusted=yes] file://$repo ./" >"$list"
+t_expect_exit "apt-get update of the file:// repository made with dpkg-scanpackages" 0 \
+	apt_q update -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
+t_expect_exit "apt-get install ceph-kmod-modules-$kdeb from that repository" 0 apt_q install "ceph-kmod-modules-$kdeb"
+rm -f "$list"
 for m in "${CK_MODULES[@]}"; do
 	f=$(modinfo -k "$kdeb" -n "$m" 2>/dev/null || true)
 	t_match "$kdeb: $m resolves to the kmod package ($f)" "^/lib/modules/$(t_re "$kdeb")/updates/ceph-kmod/$m\\.ko" "$f"
@@ -126,6 +136,15 @@ t_match "... skips that kernel and names the package" "skipping kernel $(t_re "$
 ceph-kmod-install --remove >/dev/null 2>&1 || true
 t_expect_exit "apt remove the kmod .deb" 0 apt_q remove "ceph-kmod-modules-$kdeb"
 b_assert_intree "$kdeb"
+# A yum repository (README: createrepo-c): its metadata lists the package and its modules.
+yum=$kout/yum-repo
+mkdir -p "$yum"
+cp "$kout/ceph-kmod-modules-$krpm-$v-1.$(uname -m).rpm" "$yum/"
+t_check "createrepo_c makes the yum repository" createrepo_c -q "$yum"
+t_match "its primary metadata lists ceph-kmod-modules-$krpm" "<name>ceph-kmod-modules-$(t_re "$krpm")</name>" \
+	"$(zcat "$yum"/repodata/*-primary.xml.gz 2>/dev/null || true)"
+t_match "its file lists hold the kernel's rbd module" "/lib/modules/$(t_re "$krpm")/updates/ceph-kmod/rbd\\.ko" \
+	"$(zcat "$yum"/repodata/*-filelists.xml.gz 2>/dev/null || true)"
 t_expect_exit "rpm -i --nodeps --force-debian the kmod .rpm" 0 rpm -i --nodeps --force-debian "$kout/ceph-kmod-modules-$krpm-$v-1.$(uname -m).rpm"
 for m in "${CK_MODULES[@]}"; do
 	f=$(modinfo -k "$krpm" -n "$m" 2>/dev/null || true)
