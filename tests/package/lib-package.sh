@@ -45,7 +45,7 @@ p_snapshot() {
 		-o -path /var/tmp -o -path /work -o -path /var/log -o -path /var/lib/dpkg \
 		-o -path /var/lib/apt -o -path /var/cache/apt -o -path /var/cache/debconf \
 		-o -path /var/cache/man -o -path /var/cache/ldconfig -o -path /root/.cache \
-		-o -path /root/.rpmdb -o -path "$CK_TEST_STATE" -o -path /var/lib/rpm \) -prune \
+		-o -path /root/.rpmdb -o -path "$CK_TEST_STATE" -o -path /var/lib/rpm -o -path /var/cache/ceph-kmod \) -prune \
 		-o -print 2>/dev/null | LC_ALL=C sort >"$1" || true
 }
 
@@ -107,14 +107,16 @@ p_bump_tree() {
 }
 
 # In the chroot: a machine without ceph-kmod. Whatever a package, an earlier run or a
-# by-hand install (make install-package) left goes; the MOK key pair stays.
+# by-hand install (make install-package) left goes; the MOK key pair stays, and so does
+# the source cache (extracting the kernel sources again would only cost time: the
+# snapshots leave it out and the tests check that purge removes it).
 p_clean_machine() {
 	local k
 	if dpkg -s ceph-kmod-dkms >/dev/null 2>&1; then
 		DEBIAN_FRONTEND=noninteractive apt-get -y -q purge ceph-kmod-dkms ceph-kmod >/dev/null
 	fi
 	if [[ -x /usr/sbin/ceph-kmod-install ]]; then /usr/sbin/ceph-kmod-install --remove >/dev/null 2>&1 || true; fi
-	rm -rf /etc/ceph-kmod /var/cache/ceph-kmod /etc/dkms/framework.conf.d/ceph-kmod.conf /usr/src/ceph-kmod-* \
+	rm -rf /etc/ceph-kmod /etc/dkms/framework.conf.d/ceph-kmod.conf /usr/src/ceph-kmod-* \
 		/var/lib/dkms/ceph-kmod /var/lib/ceph-kmod /etc/depmod.d/ceph-kmod.conf /usr/sbin/ceph-kmod \
 		/usr/share/man/man8/ceph-kmod.8 /etc/kernel/*.d/ceph-kmod /etc/kernel/install.d/50-ceph-kmod.install \
 		/etc/apt/apt.conf.d/80ceph-kmod

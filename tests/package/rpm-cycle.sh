@@ -37,6 +37,7 @@ t_eq "dkms's tree of $v is gone" no "$([[ -e /var/lib/dkms/ceph-kmod/$v ]] && ec
 t_expect_exit "rpm -e ceph-kmod-dkms ceph-kmod" 0 rpm -e --nodeps ceph-kmod-dkms ceph-kmod
 for k in "${kernels[@]}"; do b_assert_intree "$k"; done
 t_eq "dkms knows no ceph-kmod after rpm -e" "" "$(dkms status -m ceph-kmod 2>/dev/null)"
+t_eq "rpm -e removed the source cache" no "$([[ -e /var/cache/ceph-kmod ]] && echo yes || echo no)"
 t_eq "the MOK key pair is kept" yes "$([[ -f /var/lib/dkms/mok.key && -f /var/lib/dkms/mok.pub ]] && echo yes || echo no)"
 erased=/var/tmp/ck-rpm-erased.list
 p_snapshot "$erased"
