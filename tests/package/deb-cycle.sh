@@ -53,20 +53,6 @@ for f in "$kout"/x-deb/lib/modules/"$kdeb"/updates/ceph-kmod/*.ko* "$kout"/x-rpm
 done
 t_eq "4 modules in each kmod package" "4 4" "$(find "$kout/x-deb" -name '*.ko*' | wc -l) $(find "$kout/x-rpm" -name '*.ko*' | wc -l)"
 
-# 2. Another kernel's headers: our modules appear for it with no further command.
-if [[ "$extra" == auto ]]; then
-	extra=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' |
-		sed 's/^linux-headers-//' | sort -V | grep -vxF -f <(printf '%s\n' "${kernels[@]}") |
-		while read -r k; do [[ -e /lib/modules/$k/build ]] || echo "$k"; done | tail -n1)
-fi
-t_expect_exit "apt-get install linux-headers-$extra" 0 apt_q install "linux-headers-$extra"
-printf '%s\n' "$T_LAST_OUTPUT" >"$logs/headers.log"
-b_assert_installed "$extra"
-# It leaves again (kept out of the upgrade's build time): ours first, then its headers.
-dkms remove -m ceph-kmod -v "$v" -k "$extra" >/dev/null 2>&1 || true
-apt_q purge "linux-headers-$extra" "linux-headers-$extra-common" >/dev/null 2>&1 || true
-[[ -n "$(dpkg -S "/lib/modules/$extra" 2>/dev/null)" ]] || rm -rf "/lib/modules/$extra"
-
 # 3a. Upgrade while modinfo is polled: never a missing file, never the in-tree module.
 p_poll_start "${kernels[@]}"
 t_expect_exit "apt install the $v1 packages (upgrade)" 0 apt_install_v "$v1"
@@ -92,6 +78,20 @@ for k in "${kernels[@]}"; do
 	f=$(modinfo -k "$k" -n rbd 2>/dev/null || true)
 	t_expect_exit "$k: rbd ($f) verifies" 0 "$CK_TOOL" verify --cert /var/lib/dkms/mok.pub "$f"
 done
+
+# 2. Another kernel's headers: our modules appear for it with no further command.
+if [[ "$extra" == auto ]]; then
+	extra=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' |
+		sed 's/^linux-headers-//' | sort -V | grep -vxF -f <(printf '%s\n' "${kernels[@]}") |
+		while read -r k; do [[ -e /lib/modules/$k/build ]] || echo "$k"; done | tail -n1)
+fi
+t_expect_exit "apt-get install linux-headers-$extra" 0 apt_q install "linux-headers-$extra"
+printf '%s\n' "$T_LAST_OUTPUT" >"$logs/headers.log"
+b_assert_installed "$extra"
+# It leaves again (kept out of the upgrade's build time): ours first, then its headers.
+dkms remove -m ceph-kmod -v "$v" -k "$extra" >/dev/null 2>&1 || true
+apt_q purge "linux-headers-$extra" "linux-headers-$extra-common" >/dev/null 2>&1 || true
+[[ -n "$(dpkg -S "/lib/modules/$extra" 2>/dev/null)" ]] || rm -rf "/lib/modules/$extra"
 
 # 4. apt remove, then apt purge.
 t_expect_exit "apt remove ceph-kmod-dkms ceph-kmod" 0 apt_q remove ceph-kmod-dkms ceph-kmod

@@ -111,7 +111,7 @@ p_bump_tree() {
 # the source cache (extracting the kernel sources again would only cost time: the
 # snapshots leave it out and the tests check that purge removes it).
 p_clean_machine() {
-	local k
+	local k d
 	if dpkg -s ceph-kmod-dkms >/dev/null 2>&1; then
 		DEBIAN_FRONTEND=noninteractive apt-get -y -q purge ceph-kmod-dkms ceph-kmod >/dev/null
 	fi
@@ -120,6 +120,12 @@ p_clean_machine() {
 		/var/lib/dkms/ceph-kmod /var/lib/ceph-kmod /etc/depmod.d/ceph-kmod.conf /usr/sbin/ceph-kmod \
 		/usr/share/man/man8/ceph-kmod.8 /etc/kernel/*.d/ceph-kmod /etc/kernel/install.d/50-ceph-kmod.install \
 		/etc/apt/apt.conf.d/80ceph-kmod
+	# Module files a by-hand install or an interrupted run may have left.
+	for d in /lib/modules/*/; do
+		rm -f "$d"updates/dkms/{libceph,rbd,ceph,nbd}.ko* "$d"extra/{libceph,rbd,ceph,nbd}.ko*
+		rm -rf "$d"updates/ceph-kmod "$d"ceph-kmod-sets
+		rmdir "$d"updates/dkms "$d"updates "$d"extra 2>/dev/null || true
+	done
 	for k in "$@"; do depmod -a "$k" 2>/dev/null || true; done
 }
 
