@@ -6,10 +6,12 @@
 int ck_cmd_verify(int argc, char **argv);
 int ck_cmd_status(int argc, char **argv);
 int ck_cmd_enroll(int argc, char **argv);
+int ck_cmd_debug(int argc, char **argv);
 
 void ck_usage_verify(FILE *f);
 void ck_usage_status(FILE *f);
 void ck_usage_enroll(FILE *f);
+void ck_usage_debug(FILE *f);
 
 /* Matches "--name VALUE" and "--name=VALUE" at argv[*i]; advances *i. 1 matched,
  * 0 not this option, -1 value missing. */

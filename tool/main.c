@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	      "  verify [--cert FILE]... MODULE...  check module signatures\n"
 	      "  status [--json]                    what is built, installed, signed, loaded\n"
 	      "  enroll [--cert FILE] [--root-pw]   queue the MOK certificate with mokutil\n"
+	      "  debug on|off|status|collect        dynamic debug of the Ceph client, bug reports\n"
 	      "  help [COMMAND], --help, --version\n"
 	      "\n",
 	      f);
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return ck_cmd_status(argc - 2, argv + 2);
 	if (strcmp(cmd, "enroll") == 0)
 		return ck_cmd_enroll(argc - 2, argv + 2);
+	if (strcmp(cmd, "debug") == 0)
+		return ck_cmd_debug(argc - 2, argv + 2);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("ceph-kmod %s\n", CK_VERSION);
 		return 0;
@@ -56,6 +59,8 @@ int main(int argc, char **argv)
 			ck_usage_status(stdout);
 		else if (strcmp(sub, "enroll") == 0)
 			ck_usage_enroll(stdout);
+		else if (strcmp(sub, "debug") == 0)
+			ck_usage_debug(stdout);
 		else
 			usage(stdout);
 		return 0;
