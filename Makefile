@@ -63,13 +63,19 @@ install-package:
 	sed -i 's|^CK_PKG_DIR=.*|CK_PKG_DIR=$(SRCDIR)|' \
 		"$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source"
 	install -D -m 0644 packaging/depmod.d-ceph-kmod.conf "$(DESTDIR)$(DEPMODDIR)/ceph-kmod.conf"
+	install -D -m 0644 packaging/rsyslog/ceph-kmod-debug.conf \
+		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/ceph-kmod-debug.conf"
+	install -D -m 0644 packaging/rsyslog/journald-note.txt \
+		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/journald-note.txt"
+	install -D -m 0644 packaging/rsyslog/ceph-kmod-debug.logrotate "$(DESTDIR)/etc/logrotate.d/ceph-kmod-debug"
 	$(MAKE) -C tool install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
 uninstall-package:
 	rm -rf "$(DESTDIR)$(SRCDIR)"
 	rm -f "$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source" \
 		"$(DESTDIR)/etc/depmod.d/ceph-kmod.conf" "$(DESTDIR)$(SBINDIR)/ceph-kmod" \
-		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8"
+		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8" "$(DESTDIR)/etc/logrotate.d/ceph-kmod-debug"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog"
 
 # Packages (packaging/README.md). Each builds from the "make dist" tarball in a
 # scratch directory under $(PKGOUT) and leaves the packages in $(PKGOUT).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ceph-kmod debug on|off|status|collect: the command front end. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,35 @@ static int remove_files(const struct ck_dbg *d, int verbose, struct ck_err *e)
 	return rc;
 }
 
+/* After a reboot nothing saved describes this boot: the callsites our modprobe.d file
+ * switched on at load are switched off (=_) before the file goes. */
+static void atload_reset(const struct ck_dbg *d, int ctl)
+{
+	char path[PATH_MAX], q[128];
+	struct ck_err e;
+	int m;
+
+	if (ck_dbg_path(d, path, sizeof(path), CK_DBG_ATLOAD) < 0 || !atload_is_ours(path))
+		return;
+	for (m = 0; m < CK_DBG_NMODS; m++) {
+		char pre[64];
+		struct ck_buf b;
+
+		if (!ck_dbg_loaded(d, ck_dbg_modules[m]) || ck_read_file(path, 1 << 20, &b, &e) < 0)
+			continue;
+		snprintf(pre, sizeof(pre), "\noptions %s ", ck_dbg_modules[m]);
+		if (memmem(b.data, b.len, pre, strlen(pre)) && ctl == CK_DBG_OK) {
+			snprintf(q, sizeof(q), "module %s =_\n", ck_dbg_modules[m]);
+			if (ck_dd_write(d->control, q, &e) < 0)
+				fprintf(stderr, "ceph-kmod debug off: %s\n", e.msg);
+			else
+				printf("%s: callsites switched on at load by %s switched off\n",
+				       ck_dbg_modules[m], CK_DBG_ATLOAD);
+		}
+		ck_buf_free(&b);
+	}
+}
+
 static size_t count_enabled(const struct ck_dd_sites *s, const char *module, size_t *total)
 {
 	size_t i, n = 0;
@@ -281,7 +311,8 @@ static int cmd_on(struct ck_dbg *d, int argc, char **argv)
 	const char *file = NULL, *func = NULL, *val;
 	char *mods[CK_DBG_NMODS], why[1024], spath[PATH_MAX], bid[64], q[512];
 	int nmods = 0, level = -1, at_load = 0, persist = 0, i, k, rc = CK_DBG_OK, loaded_any = 0;
-	int named = 0;
+	int named = 0, writes;
+	const char *kill_after = getenv("CEPH_KMOD_DEBUG_KILL_AFTER");
 	struct ck_dd_sites all = { 0 }, now = { 0 };
 	struct ck_dbg_state st;
 	struct ck_err e;
@@ -401,9 +432,12 @@ static int cmd_on(struct ck_dbg *d, int argc, char **argv)
 		goto out;
 	}
 
-	for (k = 0; k < nmods; k++) {
+	for (k = 0, writes = 0; k < nmods; k++) {
 		if (!ck_dbg_loaded(d, mods[k]))
 			continue;
+		/* Test hook: SIGKILL after N writes, to prove `off` recovers from a crash. */
+		if (kill_after && atoi(kill_after) == writes++)
+			raise(SIGKILL);
 		if (ck_dd_on_query(q, sizeof(q), mods[k], file, func, "+p") < 0 ||
 		    ck_dd_write(d->control, q, &e) < 0) {
 			fprintf(stderr, "ceph-kmod debug on: %s\n(run `ceph-kmod debug off` to restore "
@@ -488,6 +522,7 @@ static int cmd_off(struct ck_dbg *d)
 	}
 	ctl = ck_dbg_find_control(d, why, sizeof(why));
 	if (!have) {
+		atload_reset(d, ctl);
 		if (remove_files(d, 1, &e) < 0) {
 			fprintf(stderr, "ceph-kmod debug off: %s\n", e.msg);
 			return CK_DBG_FAIL;
@@ -522,21 +557,8 @@ static int cmd_off(struct ck_dbg *d)
 			fprintf(stderr, "ceph-kmod debug off: console level: %s\n", e.msg);
 			rc = CK_DBG_FAIL;
 		}
-	} else if (st.at_load && ctl == CK_DBG_OK) {
-		/* after a reboot the callsites were switched on by our modprobe.d file */
-		for (m = 0; m < CK_DBG_NMODS; m++) {
-			char q[128];
-
-			if (!ck_dbg_loaded(d, ck_dbg_modules[m]))
-				continue;
-			snprintf(q, sizeof(q), "module %s =_\n", ck_dbg_modules[m]);
-			if (ck_dd_write(d->control, q, &e) < 0) {
-				fprintf(stderr, "ceph-kmod debug off: %s\n", e.msg);
-				rc = CK_DBG_FAIL;
-			}
-		}
-		printf("ceph-kmod debug: saved state is from an earlier boot; callsites enabled at "
-		       "load by %s switched off\n", CK_DBG_ATLOAD);
+	} else if (strcmp(st.boot_id, bid) != 0) {
+		atload_reset(d, ctl);
 	}
 	if (remove_files(d, 1, &e) < 0) {
 		fprintf(stderr, "ceph-kmod debug off: %s\n", e.msg);

@@ -18,7 +18,8 @@ extern const char *const ck_dbg_modules[CK_DBG_NMODS]; /* libceph rbd ceph nbd *
 
 #define CK_DBG_PROC_CONTROL "/proc/dynamic_debug/control"
 #define CK_DBG_DEBUGFS_CONTROL "/sys/kernel/debug/dynamic_debug/control"
-#define CK_DBG_STATE "/var/lib/ceph-kmod/debug-state"
+/* In /run: the callsites it describes are reset by a reboot as well. */
+#define CK_DBG_STATE "/run/ceph-kmod/debug-state"
 #define CK_DBG_ATLOAD "/etc/modprobe.d/ceph-kmod-debug.conf"
 #define CK_DBG_RSYSLOG_SRC "/usr/share/ceph-kmod/rsyslog/ceph-kmod-debug.conf"
 #define CK_DBG_RSYSLOG_DST "/etc/rsyslog.d/60-ceph-kmod-debug.conf"

@@ -159,7 +159,7 @@ int ck_dbg_state_parse(const char *text, size_t len, struct ck_dbg_state *s, str
 			if (strcmp(key, "boot_id") == 0) {
 				if (strlen(val) >= sizeof(s->boot_id))
 					goto bad;
-				snprintf(s->boot_id, sizeof(s->boot_id), "%s", val);
+				memcpy(s->boot_id, val, strlen(val) + 1);
 			} else if (strcmp(key, "created") == 0) {
 				if (parse_uint(val, (long long)1 << 62, &s->created) < 0)
 					goto bad;
@@ -175,7 +175,7 @@ int ck_dbg_state_parse(const char *text, size_t len, struct ck_dbg_state *s, str
 				if (s->nmodules >= CK_DBG_STATE_MAXMODS || strlen(val) >= CK_DD_NAME ||
 				    ck_dbg_state_has_module(s, val))
 					goto bad;
-				snprintf(s->modules[s->nmodules++], CK_DD_NAME, "%s", val);
+				memcpy(s->modules[s->nmodules++], val, strlen(val) + 1);
 			} else {
 				goto bad;
 			}

@@ -119,7 +119,7 @@ int ck_dbg_find_control(struct ck_dbg *d, char *why, size_t whylen)
 		if (lock[0] && strcmp(lock, "none") != 0) {
 			snprintf(why, whylen,
 				 "kernel lockdown is '%s': it refuses writes to %s, and this kernel "
-				 "has no %s (added in Linux 5.9); debug with lockdown off "
+				 "has no %s (an older kernel); debug with lockdown off "
 				 "(Secure Boot off, or lockdown=none where allowed)",
 				 lock, CK_DBG_DEBUGFS_CONTROL, CK_DBG_PROC_CONTROL);
 			return CK_DBG_UNSUPPORTED;

@@ -54,7 +54,7 @@ static int parse_line(const char *p, size_t n, struct ck_dd_site *s)
 	for (q = p; q < sp; q++)
 		if (*q == ':')
 			colon = q;
-	if (!colon || colon + 1 == sp)
+	if (!colon || colon == p || colon + 1 == sp)
 		return -1;
 	for (q = colon + 1; q < sp; q++) {
 		if (*q < '0' || *q > '9' || line > 100000000UL)
