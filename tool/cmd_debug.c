@@ -144,16 +144,16 @@ static int write_atload(const struct ck_dbg *d, char **mods, int nmods, const ch
 			const char *p = (const char *)old.data + off;
 			const char *nl = memchr(p, '\n', old.len - off);
 			size_t n = nl ? (size_t)(nl - p) : old.len - off;
-			int mine = 0;
+			int mine = n == 0;
 
-			for (i = 0; i < nmods; i++) {
+			for (i = 0; i < nmods && !mine; i++) {
 				char pre[96];
 
 				snprintf(pre, sizeof(pre), "options %s ", mods[i]);
 				if (n >= strlen(pre) && memcmp(p, pre, strlen(pre)) == 0)
 					mine = 1;
 			}
-			if (!mine && n > 0) {
+			if (!mine) {
 				ck_buf_append(&nb, p, n);
 				ck_buf_append(&nb, "\n", 1);
 			}
@@ -510,7 +510,6 @@ static int cmd_off(struct ck_dbg *d)
 	struct ck_dd_sites now = { 0 };
 	struct ck_err e;
 	int have, m, rc = CK_DBG_OK, ctl;
-	size_t diffs = 0;
 
 	memset(&e, 0, sizeof(e));
 	if (state_path(d, spath, sizeof(spath)) < 0)
@@ -570,6 +569,8 @@ static int cmd_off(struct ck_dbg *d)
 			fprintf(stderr, "ceph-kmod debug off: %s\n", e.msg);
 			rc = CK_DBG_FAIL;
 		} else {
+			size_t diffs = 0;
+
 			for (m = 0; m < st.nmodules; m++) {
 				size_t total, on, dm;
 

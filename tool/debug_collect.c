@@ -160,7 +160,7 @@ static int kmsg_format(const char *rec, size_t n, struct ck_buf *out)
 static void kernel_log(struct collect *c)
 {
 	struct ck_buf b = { NULL, 0 };
-	char path[PATH_MAX], rec[8192];
+	char path[PATH_MAX];
 	int fd;
 
 	if (!c->d->root[0] && ck_path_exists("/run/systemd/journal/socket")) {
@@ -183,6 +183,7 @@ static void kernel_log(struct collect *c)
 	if (ck_dbg_path(c->d, path, sizeof(path), "/dev/kmsg") == 0 &&
 	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
 		for (;;) {
+			char rec[8192];
 			ssize_t n = read(fd, rec, sizeof(rec));
 
 			if (n < 0 && (errno == EINTR || errno == EPIPE))
@@ -390,7 +391,7 @@ static void rbd_nbd(struct collect *c)
 /* Secrets that are not in the report but may be quoted in it: local keyrings. */
 static void learn_local(struct collect *c, struct ck_redactor *r, char **files, int nfiles)
 {
-	char path[PATH_MAX], sub[PATH_MAX + 256];
+	char path[PATH_MAX];
 	struct dirent **ents = NULL;
 	struct ck_buf b;
 	struct ck_err e;
@@ -401,6 +402,7 @@ static void learn_local(struct collect *c, struct ck_redactor *r, char **files, 
 		for (i = 0; i < n; i++) {
 			const char *nm = ents[i]->d_name;
 			size_t l = strlen(nm);
+			char sub[PATH_MAX + 256];
 
 			if (nm[0] != '.' &&
 			    (strstr(nm, "keyring") || (l > 7 && strcmp(nm + l - 7, ".secret") == 0) ||

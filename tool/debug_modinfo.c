@@ -42,7 +42,7 @@ static void module_file(const struct ck_dbg *d, const char *name, char *out, siz
 {
 	char kdir[PATH_MAX], sub[PATH_MAX + 32];
 	struct kmod_ctx *ctx;
-	struct kmod_list *list = NULL, *l;
+	struct kmod_list *list = NULL;
 
 	out[0] = '\0';
 	if (ck_pathf(kdir, sizeof(kdir), "%s/%s", d->modules_root, d->kver) < 0)
@@ -56,6 +56,8 @@ static void module_file(const struct ck_dbg *d, const char *name, char *out, siz
 		return;
 	kmod_set_log_fn(ctx, quiet, NULL);
 	if (kmod_module_new_from_lookup(ctx, name, &list) == 0) {
+		struct kmod_list *l;
+
 		kmod_list_foreach(l, list)
 		{
 			struct kmod_module *mod = kmod_module_get_module(l);
@@ -90,7 +92,7 @@ static void loaded_build_id(const struct ck_dbg *d, const char *name, char *out,
 
 int ck_dbg_modinfo_report(const struct ck_dbg *d, const char *name, int full, struct ck_buf *out)
 {
-	char file[PATH_MAX], lbid[130] = "", fbid[130] = "", taint[64] = "", abs[PATH_MAX];
+	char file[PATH_MAX], lbid[130] = "", fbid[130] = "";
 	char certp[PATH_MAX], version[256] = "";
 	struct ck_module m;
 	struct ck_err e;
@@ -102,6 +104,8 @@ int ck_dbg_modinfo_report(const struct ck_dbg *d, const char *name, int full, st
 
 	rc |= ck_buf_printf(out, "module: %s\nloaded: %s\n", name, loaded ? "yes" : "no");
 	if (loaded) {
+		char taint[64] = "", abs[PATH_MAX];
+
 		loaded_build_id(d, name, lbid, sizeof(lbid));
 		if (ck_pathf(abs, sizeof(abs), "/sys/module/%s/taint", name) == 0)
 			ck_dbg_read_small(d, abs, taint, sizeof(taint));
@@ -158,7 +162,7 @@ int ck_dbg_modinfo_report(const struct ck_dbg *d, const char *name, int full, st
 			const char *z = memchr(p, '\0', m.elf.modinfo_len - off);
 			size_t n = z ? (size_t)(z - p) : m.elf.modinfo_len - off;
 
-			if (n)
+			if (p[0] != '\0')
 				rc |= ck_buf_printf(out, "  %.*s\n", (int)n, p);
 			off += n + 1;
 		}

@@ -268,10 +268,14 @@ int ck_dbg_state_save(const char *path, const struct ck_dbg_state *s, struct ck_
 	}
 	len = b.len;
 	ck_buf_free(&b);
-	if (off != len || fsync(fd) < 0 || close(fd) < 0) {
+	if (off != len || fsync(fd) < 0) {
+		ck_seterr(e, "cannot write %s: %s", tmp, strerror(errno ? errno : EIO));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0) {
 		ck_seterr(e, "cannot write %s: %s", tmp, strerror(errno));
-		if (off != len)
-			close(fd);
 		unlink(tmp);
 		return -1;
 	}

@@ -234,7 +234,7 @@ static long add_bytes_forms(struct ck_redactor *r, const unsigned char *raw, siz
 int ck_redact_add_secret(struct ck_redactor *r, const char *s, size_t n)
 {
 	unsigned char raw[MAX_SECRET];
-	long added, a, dn;
+	long added, dn;
 
 	if (n > MAX_SECRET)
 		n = MAX_SECRET;
@@ -245,6 +245,8 @@ int ck_redact_add_secret(struct ck_redactor *r, const char *s, size_t n)
 		return -1;
 	dn = ck_b64_decode(s, n, raw);
 	if (dn >= CK_REDACT_GRAM / 2) {
+		long a;
+
 		if ((a = add_bytes_forms(r, raw, (size_t)dn)) < 0)
 			return -1;
 		added += a;
@@ -370,13 +372,12 @@ struct learn_arg {
 static int learn_kv(void *arg, size_t start, size_t len, int is_secret)
 {
 	struct learn_arg *a = arg;
-	size_t k;
 
 	if (!is_secret) {
 		/* key=client.admin names a kernel keyring entry: only base64-looking values */
 		if (len < 16)
 			return 0;
-		for (k = 0; k < len; k++)
+		for (size_t k = 0; k < len; k++)
 			if (b64_val(a->d[start + k]) < 0 && a->d[start + k] != '=')
 				return 0;
 	}
@@ -410,10 +411,9 @@ static int mark_kv(void *arg, size_t start, size_t len, int is_secret)
 static int mark_key(void *arg, const size_t *pos, size_t npos, const char *text)
 {
 	unsigned char *marks = arg;
-	size_t k;
 
 	(void)text;
-	for (k = 0; k < npos; k++)
+	for (size_t k = 0; k < npos; k++)
 		marks[pos[k]] = 1;
 	return 0;
 }
@@ -464,7 +464,7 @@ static long emit(const unsigned char *d, size_t n, const unsigned char *marks, c
 long ck_redact(const struct ck_redactor *r, const unsigned char *d, size_t n, struct ck_buf *out)
 {
 	unsigned char *marks;
-	size_t i, k;
+	size_t i;
 	long runs;
 
 	out->data = NULL;
@@ -484,6 +484,7 @@ long ck_redact(const struct ck_redactor *r, const unsigned char *d, size_t n, st
 		 * in no secret, so no window touching a fill byte can match. */
 		static const char fills[] = "#*~!^$%@?|_-+:.";
 		unsigned char fill = '#';
+		size_t k;
 
 		for (k = 0; fills[k]; k++) {
 			if (!r->in_secret[(unsigned char)fills[k]]) {

@@ -43,7 +43,7 @@ static int name_ok(const char *name)
 
 int ck_tar_header(unsigned char hdr[512], const char *name, size_t size, time_t mtime)
 {
-	size_t len = strlen(name), i, split = 0;
+	size_t len = strlen(name), i;
 	unsigned sum = 0;
 	char *h = (char *)hdr;
 
@@ -51,9 +51,11 @@ int ck_tar_header(unsigned char hdr[512], const char *name, size_t size, time_t 
 	if (!name_ok(name) || len > 255 || (unsigned long long)size >= (1ULL << 33))
 		return -1;
 	if (len > 100) {
+		size_t split = 0;
+
 		/* prefix (<= 155) "/" name (<= 100), split at a slash */
 		for (i = len - 1; i > 0; i--) {
-			if (name[i] == '/' && i <= 155 && len - i - 1 <= 100 && len - i - 1 > 0) {
+			if (i <= 155 && len - i - 1 <= 100 && len - i - 1 > 0 && name[i] == '/') {
 				split = i;
 				break;
 			}
