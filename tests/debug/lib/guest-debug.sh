@@ -10,7 +10,6 @@ shopt -s inherit_errexit
 
 T=/run/ck/ceph-kmod
 CTL=/proc/dynamic_debug/control
-CONF=/run/ck/ceph.conf
 STATE=/run/ceph-kmod/debug-state
 MNT=/run/ck-mnt
 PY=/usr/bin/python3
@@ -36,7 +35,6 @@ plan() {
 	esac
 }
 
-rbd_() { timeout 120 rbd -c "$CONF" --id admin "$@"; }
 # snap: the callsites of the Ceph modules with their flags, in a stable order.
 snap() { grep -E ' \[(libceph|rbd|ceph)\]' "$CTL" | sort; }
 # debug_lines MARK: kernel log records at level debug from rbd after the line MARK.
@@ -44,6 +42,19 @@ debug_lines() {
 	dmesg -r | sed -n "/$1/,\$p" | grep -cE '^<7>\[[^]]*\] rbd: ' || true
 }
 mark() { echo "$1" >/dev/kmsg; }
+# kmap: maps $CK_IMG through the kernel's own interface (fast: no librados start-up
+# in the CLI) and prints the rbd id; kunmap ID.
+kmap() {
+	local before after id
+	before=$(ls /sys/bus/rbd/devices)
+	echo "$CK_MON1 name=admin,secret=$(cat /run/ck/admin.key) rbd $CK_IMG -" >/sys/bus/rbd/add_single_major
+	after=$(ls /sys/bus/rbd/devices)
+	for id in $after; do
+		[[ " $(tr '\n' ' ' <<<"$before") " == *" $id "* ]] || { echo "$id"; return 0; }
+	done
+	return 1
+}
+kunmap() { echo "$1" >/sys/bus/rbd/remove_single_major; }
 
 cleanup() {
 	local m d
@@ -69,7 +80,7 @@ step_notloaded() {
 }
 
 step_onoff() {
-	local before after func dev n out bad
+	local before after func id n out bad
 	modprobe -a rbd ceph
 	# a non-uniform starting point: one rbd callsite with flag f only (no printing)
 	func=$(awk '/ \[rbd\]/ { sub(/.*\[rbd\]/, ""); print $1; exit }' "$CTL")
@@ -90,8 +101,8 @@ step_onoff() {
 
 	g_begin "rbd map logs rbd debug lines"
 	mark ck-debug-mark-on
-	dev=$(rbd_ device map -o noudev "rbd/$CK_IMG")
-	rbd_ device unmap -o noudev "$dev"
+	id=$(kmap)
+	kunmap "$id"
 	n=$(debug_lines ck-debug-mark-on)
 	((n > 0)) || g_fail "no rbd debug record in the kernel log after the map"
 	g_ok "$n rbd debug records"
@@ -109,8 +120,8 @@ step_onoff() {
 
 	g_begin "no rbd debug lines after debug off"
 	mark ck-debug-mark-off
-	dev=$(rbd_ device map -o noudev "rbd/$CK_IMG")
-	rbd_ device unmap -o noudev "$dev"
+	id=$(kmap)
+	kunmap "$id"
 	n=$(debug_lines ck-debug-mark-off)
 	((n == 0)) || g_fail "$n rbd debug records after off"
 	g_ok
@@ -162,23 +173,14 @@ step_collect() {
 	key=$(cat /run/ck/admin.key)
 	modprobe -a rbd ceph
 	mkdir -p "$m"
-	# the kernel's own map interface: the rbd CLI does not pass secret= through
-	echo "$CK_MON1 name=admin,secret=$key rbd $CK_IMG -" >/sys/bus/rbd/add_single_major
-	id=$(ls /sys/bus/rbd/devices)
+	# the kernel's own map interface with secret= (the rbd CLI does not pass it through)
+	id=$(kmap)
 	dev=/dev/rbd$id
 	[[ -b "$dev" ]] || g_fail "no $dev after the map through /sys/bus/rbd/add_single_major"
 	mount -t ceph "$CK_MON1:/" "$m" -o "name=admin,secret=$key"
 	mountpoint -q "$m"
-	"$T" debug on rbd libceph >/dev/null
-	# hostile copies of the key in the kernel log: whole, split in two records, URL-safe
-	# without padding, hex of the decoded bytes
 	hex=$(base64 -d <<<"$key" | od -An -tx1 -v | tr -d ' \n')
 	url=$(tr '+/' '-_' <<<"$key")
-	mark "ck-hostile secret=$key"
-	mark "ck-hostile part1 ${key:0:19}"
-	mark "ck-hostile part2 ${key:19}"
-	mark "ck-hostile url ${url%%=*}"
-	mark "ck-hostile hex $hex ${hex^^}"
 	(while :; do dd if=/dev/urandom of="$dev" bs=1M count=32 oflag=direct status=none || sleep 1; done) &
 	io1=$!
 	(while :; do dd if=/dev/zero of="$m/io" bs=1M count=16 conv=fsync status=none || sleep 1; done) &
@@ -187,6 +189,13 @@ step_collect() {
 
 	g_begin "collect during IO: archive is 0600 tar.gz"
 	for try in 1 2 3 4 5 6; do
+		# hostile copies of the key in the kernel log: whole, split in two records,
+		# URL-safe without padding, hex of the decoded bytes
+		mark "ck-hostile secret=$key"
+		mark "ck-hostile part1 ${key:0:19}"
+		mark "ck-hostile part2 ${key:19}"
+		mark "ck-hostile url ${url%%=*}"
+		mark "ck-hostile hex $hex ${hex^^}"
 		out=/run/tmp/report-$try.tar.gz
 		"$T" debug collect -o "$out" >/dev/null
 		dir=/run/tmp/report-$try
@@ -198,7 +207,6 @@ step_collect() {
 	done
 	kill "$io1" "$io2" 2>/dev/null || true
 	wait "$io1" "$io2" 2>/dev/null || true
-	"$T" debug off >/dev/null
 	[[ "$(stat -c %a "$out")" == 600 ]] || g_fail "mode $(stat -c %a "$out")"
 	gzip -t "$out" || g_fail "not gzip"
 	g_ok "$out, $(stat -c %s "$out") bytes, try $try"
@@ -248,7 +256,7 @@ PY
 	) || g_fail "$(head -n 3 <<<"$out")"
 	g_ok "$(tail -n 1 <<<"$out")"
 	umount "$m"
-	echo "$id" >/sys/bus/rbd/remove_single_major
+	kunmap "$id"
 }
 
 run_step() {
