@@ -67,14 +67,15 @@ install-package:
 		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/ceph-kmod-debug.conf"
 	install -D -m 0644 packaging/rsyslog/journald-note.txt \
 		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/journald-note.txt"
-	install -D -m 0644 packaging/rsyslog/ceph-kmod-debug.logrotate "$(DESTDIR)/etc/logrotate.d/ceph-kmod-debug"
+	install -D -m 0644 packaging/rsyslog/ceph-kmod-debug.logrotate \
+		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/ceph-kmod-debug.logrotate"
 	$(MAKE) -C tool install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
 uninstall-package:
 	rm -rf "$(DESTDIR)$(SRCDIR)"
 	rm -f "$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source" \
 		"$(DESTDIR)/etc/depmod.d/ceph-kmod.conf" "$(DESTDIR)$(SBINDIR)/ceph-kmod" \
-		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8" "$(DESTDIR)/etc/logrotate.d/ceph-kmod-debug"
+		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8"
 	rm -rf "$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog"
 
 # Packages (packaging/README.md). Each builds from the "make dist" tarball in a

@@ -223,14 +223,59 @@ static int enable_persist(const struct ck_dbg *d, struct ck_err *e)
 			     "journald keeps the kernel log anyway (journalctl -k)", dir);
 		return -1;
 	}
-	if (lstat(dst, &st) == 0)
-		return 0;
-	if (symlink(CK_DBG_RSYSLOG_SRC, dst) < 0) {
-		ck_seterr(e, "cannot create %s: %s", dst, strerror(errno));
-		return -1;
+	if (lstat(dst, &st) != 0) {
+		if (symlink(CK_DBG_RSYSLOG_SRC, dst) < 0) {
+			ck_seterr(e, "cannot create %s: %s", dst, strerror(errno));
+			return -1;
+		}
+		rsyslog_restart(d);
 	}
-	rsyslog_restart(d);
+	/* rotation: a copy of the shipped file (logrotate wants a regular root file) */
+	if (ck_dbg_path(d, src, sizeof(src), CK_DBG_LOGROTATE_SRC) == 0 &&
+	    ck_dbg_path(d, dst, sizeof(dst), CK_DBG_LOGROTATE_DST) == 0 &&
+	    ck_dbg_path(d, dir, sizeof(dir), "/etc/logrotate.d") == 0 && stat(dir, &st) == 0 &&
+	    lstat(dst, &st) != 0) {
+		struct ck_buf b;
+		FILE *f;
+
+		if (ck_read_file(src, 1 << 20, &b, e) < 0)
+			return -1;
+		f = fopen(dst, "wxe");
+		if (!f || fwrite(b.data, 1, b.len, f) != b.len) {
+			ck_seterr(e, "cannot write %s: %s", dst, strerror(errno));
+			if (f)
+				fclose(f);
+			ck_buf_free(&b);
+			return -1;
+		}
+		ck_buf_free(&b);
+		if (fclose(f) != 0) {
+			ck_seterr(e, "cannot write %s: %s", dst, strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/* 1 when the logrotate copy at path is ours (same bytes as the shipped file). */
+static int logrotate_is_ours(const struct ck_dbg *d, const char *path)
+{
+	char src[PATH_MAX];
+	struct ck_buf a, b;
+	struct ck_err e;
+	int same;
+
+	if (ck_dbg_path(d, src, sizeof(src), CK_DBG_LOGROTATE_SRC) < 0 ||
+	    ck_read_file(src, 1 << 20, &a, &e) < 0)
+		return 0;
+	if (ck_read_file(path, 1 << 20, &b, &e) < 0) {
+		ck_buf_free(&a);
+		return 0;
+	}
+	same = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+	ck_buf_free(&a);
+	ck_buf_free(&b);
+	return same;
 }
 
 /* Removes our modprobe.d file and rsyslog link; 0 or -1 with e set. */
@@ -242,6 +287,15 @@ static int remove_files(const struct ck_dbg *d, int verbose, struct ck_err *e)
 
 	if (ck_dbg_path(d, path, sizeof(path), CK_DBG_ATLOAD) == 0 && ck_path_exists(path) &&
 	    atload_is_ours(path)) {
+		if (unlink(path) < 0) {
+			ck_seterr(e, "cannot remove %s: %s", path, strerror(errno));
+			rc = -1;
+		} else if (verbose) {
+			printf("removed %s\n", path);
+		}
+	}
+	if (ck_dbg_path(d, path, sizeof(path), CK_DBG_LOGROTATE_DST) == 0 && ck_path_exists(path) &&
+	    logrotate_is_ours(d, path)) {
 		if (unlink(path) < 0) {
 			ck_seterr(e, "cannot remove %s: %s", path, strerror(errno));
 			rc = -1;

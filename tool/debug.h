@@ -23,6 +23,8 @@ extern const char *const ck_dbg_modules[CK_DBG_NMODS]; /* libceph rbd ceph nbd *
 #define CK_DBG_ATLOAD "/etc/modprobe.d/ceph-kmod-debug.conf"
 #define CK_DBG_RSYSLOG_SRC "/usr/share/ceph-kmod/rsyslog/ceph-kmod-debug.conf"
 #define CK_DBG_RSYSLOG_DST "/etc/rsyslog.d/60-ceph-kmod-debug.conf"
+#define CK_DBG_LOGROTATE_SRC "/usr/share/ceph-kmod/rsyslog/ceph-kmod-debug.logrotate"
+#define CK_DBG_LOGROTATE_DST "/etc/logrotate.d/ceph-kmod-debug"
 #define CK_DBG_ATLOAD_HEADER "# Written by `ceph-kmod debug on --at-load`; removed by `ceph-kmod debug off`.\n"
 
 /* Exit codes of `ceph-kmod debug` (documented in ceph-kmod(8)). */

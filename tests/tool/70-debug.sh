@@ -78,16 +78,20 @@ t_expect_exit "debug off after the kill: exit 0" 0 ck off
 t_match "debug off after the kill: restore queries for libceph and rbd" 'module libceph =_' "$(tail -n 3 "$ctl")"
 
 # --at-load and --persist: files created, removed by off (only ours)
-mkdir -p "$root/usr/share/ceph-kmod/rsyslog" "$root/etc/rsyslog.d"
-cp "$CK_TOP/packaging/rsyslog/ceph-kmod-debug.conf" "$root/usr/share/ceph-kmod/rsyslog/"
+mkdir -p "$root/usr/share/ceph-kmod/rsyslog" "$root/etc/rsyslog.d" "$root/etc/logrotate.d"
+cp "$CK_TOP/packaging/rsyslog/ceph-kmod-debug.conf" "$CK_TOP/packaging/rsyslog/ceph-kmod-debug.logrotate" \
+	"$root/usr/share/ceph-kmod/rsyslog/"
 t_expect_exit "debug on rbd nbd --at-load --persist: exit 0 (nbd at its next load)" 0 ck on rbd nbd --at-load --persist
 t_check "--at-load: modprobe.d file with dyndbg=+p for rbd and nbd" \
 	grep -qx 'options nbd dyndbg=+p' "$root/etc/modprobe.d/ceph-kmod-debug.conf"
 t_check "--persist: rsyslog drop-in enabled (symlink to the shipped file)" \
 	test "$(readlink "$root/etc/rsyslog.d/60-ceph-kmod-debug.conf")" = /usr/share/ceph-kmod/rsyslog/ceph-kmod-debug.conf
-t_expect_exit "debug off removes both" 0 ck off
-t_check "debug off: modprobe.d file and rsyslog link gone" \
-	test ! -e "$root/etc/modprobe.d/ceph-kmod-debug.conf" -a ! -L "$root/etc/rsyslog.d/60-ceph-kmod-debug.conf"
+t_check "--persist: logrotate file copied to /etc/logrotate.d" \
+	cmp "$root/etc/logrotate.d/ceph-kmod-debug" "$CK_TOP/packaging/rsyslog/ceph-kmod-debug.logrotate"
+t_expect_exit "debug off removes them" 0 ck off
+t_check "debug off: modprobe.d file, rsyslog link and logrotate copy gone" \
+	test ! -e "$root/etc/modprobe.d/ceph-kmod-debug.conf" -a ! -L "$root/etc/rsyslog.d/60-ceph-kmod-debug.conf" \
+	-a ! -e "$root/etc/logrotate.d/ceph-kmod-debug"
 echo "options rbd something" >"$root/etc/modprobe.d/ceph-kmod-debug.conf"
 t_expect_exit "--at-load refuses to overwrite a file it did not write" 1 ck on rbd --at-load
 ck off >/dev/null 2>&1 || true
