@@ -2,12 +2,12 @@
 # libFuzzer (clang -fsanitize=fuzzer,address,undefined) on the redactor of
 # `ceph-kmod debug collect` and the dynamic debug control-file parser: no crash, no UB, and
 # never a leak of a learned secret or of a cephx key planted whole and split by a line
-# break (the harness traps on a leak). FUZZ_SECONDS (default 15) per run; the corpus
+# break (the harness traps on a leak). FUZZ_SECONDS (default 10) per run; the corpus
 # persists in $CK_TEST_STATE.
 source "$(dirname "$0")/../lib.sh"
 set -euo pipefail
 
-secs=${FUZZ_SECONDS:-15}
+secs=${FUZZ_SECONDS:-10}
 if ! command -v clang >/dev/null; then
 	t_skip "clang not installed: no fuzzing of the redactor"
 	exit 0
