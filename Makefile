@@ -78,7 +78,7 @@ uninstall-package:
 		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8"
 	rm -rf "$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog"
 
-# Packages (packaging/README.md). Each builds from the "make dist" tarball in a
+# Packages (README.md, "Packages"). Each builds from the "make dist" tarball in a
 # scratch directory under $(PKGOUT) and leaves the packages in $(PKGOUT).
 dist:
 	packaging/dist "$(PKGOUT)"
