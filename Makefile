@@ -3,7 +3,7 @@
 #   make                       build the ceph-kmod tool (tool/ceph-kmod)
 #   make KVER=K                same as "make modules KVER=K"
 #   make modules KVER=K        prepare + build the modules for kernel K into out/K/
-#                              (KERNEL_DIR=path builds against a tree not under /lib/modules)
+#                              (CEPH_KMOD_KERNEL_DIR=path builds against a tree not under /lib/modules)
 #   make install KVER=K        by hand, without dkms: sign, install into
 #                              /lib/modules/K/updates/ceph-kmod, depmod
 #   make uninstall KVER=K      undo "make install"
@@ -45,8 +45,7 @@ need-kver:
 
 # One stage script per step; each exits with the codes of lib/ceph-kmod.sh.
 modules: need-kver
-	stages/prepare "$(KVER)" "$(CURDIR)/$(OUT)"
-	stages/build "$(KVER)" "$(CURDIR)/$(OUT)"
+	stages/pipeline "$(KVER)" "$(CURDIR)/$(OUT)" --until build
 
 install: need-kver
 	stages/install-manual "$(KVER)" "$(CURDIR)/$(OUT)"
@@ -69,13 +68,21 @@ install-package:
 		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/journald-note.txt"
 	install -D -m 0644 packaging/rsyslog/ceph-kmod-debug.logrotate \
 		"$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog/ceph-kmod-debug.logrotate"
+	for d in postinst.d header_postinst.d prerm.d postrm.d; do \
+		install -D -m 0755 packaging/kernel/ceph-kmod-kernel-hook "$(DESTDIR)/etc/kernel/$$d/ceph-kmod" || exit 1; \
+	done
+	install -D -m 0755 packaging/kernel/50-ceph-kmod.install "$(DESTDIR)/etc/kernel/install.d/50-ceph-kmod.install"
+	install -D -m 0644 packaging/apt/80ceph-kmod "$(DESTDIR)/etc/apt/apt.conf.d/80ceph-kmod"
 	$(MAKE) -C tool install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
 uninstall-package:
 	rm -rf "$(DESTDIR)$(SRCDIR)"
 	rm -f "$(DESTDIR)$(SBINDIR)/ceph-kmod-install" "$(DESTDIR)$(SBINDIR)/ceph-kmod-fetch-source" \
 		"$(DESTDIR)/etc/depmod.d/ceph-kmod.conf" "$(DESTDIR)$(SBINDIR)/ceph-kmod" \
-		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8"
+		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8" \
+		"$(DESTDIR)/etc/kernel/postinst.d/ceph-kmod" "$(DESTDIR)/etc/kernel/header_postinst.d/ceph-kmod" \
+		"$(DESTDIR)/etc/kernel/prerm.d/ceph-kmod" "$(DESTDIR)/etc/kernel/postrm.d/ceph-kmod" \
+		"$(DESTDIR)/etc/kernel/install.d/50-ceph-kmod.install" "$(DESTDIR)/etc/apt/apt.conf.d/80ceph-kmod"
 	rm -rf "$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog"
 
 # Packages (README.md, "Packages"). Each builds from the "make dist" tarball in a

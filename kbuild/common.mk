@@ -3,7 +3,7 @@
 #   Kbuild            obj-m += <selected module dirs>/
 #   include/          include/linux/{ceph,crush} and trace/events/nbd.h of the source
 #   ck_compat.h       HAVE_* results of the kernel API probes
-#   ck_info.h         MODULE_INFO provenance fields
+#   <module>/ck_info.h  MODULE_INFO provenance fields of that module
 #   <module>/         the source files of that module and its Kbuild
 #
 # NOSTDINC_FLAGS comes before LINUXINCLUDE on the compiler command line, so the
@@ -12,4 +12,4 @@ NOSTDINC_FLAGS += -I$(src)/../include
 ccflags-y += -include $(src)/../ck_compat.h
 
 # ck-info-into OBJ: the provenance fields go into exactly one object per module.
-ck-info-into = $(eval CFLAGS_$(1) += -include $(src)/../ck_info.h)
+ck-info-into = $(eval CFLAGS_$(1) += -include $(src)/ck_info.h)

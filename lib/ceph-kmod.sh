@@ -69,19 +69,46 @@ ck_conf() {
 	printf '%s\n' "${val:-$def}"
 }
 
+# ck_conf_pin KVER: the source pinned for one kernel (a "SOURCE@KVER=PATH" line).
+ck_conf_pin() {
+	local file
+	file=$(ck_conf_file)
+	[[ -r "$file" ]] || return 0
+	awk -v k="SOURCE@$1" '{
+		line = $0; sub(/#.*/, "", line); gsub(/^[ \t]+|[ \t]+$/, "", line)
+		i = index(line, "=")
+		if (i > 0) { key = substr(line, 1, i - 1); gsub(/[ \t]+$/, "", key)
+			if (key == k) { v = substr(line, i + 1); gsub(/^[ \t"]+|[ \t"]+$/, "", v); val = v } }
+	} END { if (val != "") print val }' "$file"
+}
+
 ck_cache_dir() {
 	ck_conf CACHE /var/cache/ceph-kmod
 }
 
-# Directory of a kernel's build tree (headers). KERNEL_DIR overrides for tests
-# and for people building against a tree that is not under /lib/modules.
+# Directory of a kernel's build tree (headers). CEPH_KMOD_KERNEL_DIR overrides it
+# (tests, and people building against a tree that is not under /lib/modules).
+# Only CEPH_KMOD_* variables (and the kernel's own KBUILD_SIGN_PIN) are read from
+# the environment: a KERNEL_DIR, CC or ARCH that happens to be set is ignored.
 ck_kernel_build_dir() {
 	local kver=$1
-	if [[ -n "${KERNEL_DIR:-}" ]]; then
-		printf '%s\n' "$KERNEL_DIR"
+	if [[ -n "${CEPH_KMOD_KERNEL_DIR:-}" ]]; then
+		printf '%s\n' "$CEPH_KMOD_KERNEL_DIR"
 	else
 		printf '%s\n' "/lib/modules/$kver/build"
 	fi
+}
+
+# ck_kmake ARGS...: make for the kernel's Kbuild with a clean environment, so a
+# caller's CC, ARCH, CROSS_COMPILE, KCFLAGS, O, V... cannot change the build.
+# CEPH_KMOD_CC (tests: a compiler wrapper) becomes CC=, CEPH_KMOD_V becomes V=.
+ck_kmake() {
+	local -a env=(PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C HOME=/root)
+	local -a extra=()
+	[[ -n "${KBUILD_SIGN_PIN:-}" ]] && env+=(KBUILD_SIGN_PIN="$KBUILD_SIGN_PIN")
+	[[ -n "${CEPH_KMOD_CC:-}" ]] && extra+=(CC="$CEPH_KMOD_CC")
+	[[ -n "${CEPH_KMOD_V:-}" ]] && extra+=(V="$CEPH_KMOD_V")
+	env -i "${env[@]}" make "$@" "${extra[@]}"
 }
 
 # The kernel tree that holds the real top Makefile: the build tree itself, or
@@ -159,30 +186,110 @@ ck_tool_path() {
 	return 1
 }
 
+# State kept between runs: pending kernels, per-kernel work directories.
+ck_state_dir() {
+	ck_conf STATE /var/lib/ceph-kmod
+}
+
+# --- pending kernels ---------------------------------------------------------
+# A kernel whose build failed from an unattended path (kernel hook, apt trigger)
+# is recorded in STATE/pending/KVER (code=, reason=, fix=, since=) and retried
+# by every ceph-kmod-install run, every kernel hook, sign/setup-key, and apt's
+# DPkg::Post-Invoke hook when something under /usr/src changed since.
+ck_pending_dir() {
+	printf '%s/pending\n' "$(ck_state_dir)"
+}
+
+# ck_pending_set KVER CODE REASON FIX
+ck_pending_set() {
+	local kver=$1 code=$2 reason=$3 fix=$4 dir
+	dir=$(ck_pending_dir)
+	mkdir -p "$dir"
+	{
+		printf 'kernel=%s\ncode=%s\nsince=%s\n' "$kver" "$code" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		printf 'reason=%s\nfix=%s\n' "${reason//$'\n'/ }" "${fix//$'\n'/ }"
+	} >"$dir/.$kver.tmp"
+	mv -f "$dir/.$kver.tmp" "$dir/$kver"
+}
+
+ck_pending_clear() {
+	rm -f "$(ck_pending_dir)/$1"
+}
+
+# Kernels currently pending, one per line.
+ck_pending_list() {
+	local f
+	for f in "$(ck_pending_dir)"/*; do
+		[[ -f "$f" ]] && basename "$f"
+	done
+	return 0
+}
+
+ck_pending_field() {
+	sed -n "s/^$2=//p" "$(ck_pending_dir)/$1" 2>/dev/null | head -n1
+}
+
+# --- the lock ----------------------------------------------------------------
 # ck_with_lock CMD...: run CMD holding the global ceph-kmod lock. dkms shares one
-# build directory across kernels, so every entry point of ours serialises here.
+# build directory across kernels, and the swap of a kernel's module set must not
+# interleave with another, so every entry point of ours serialises here.
+# The lock lives in a root-owned directory that nobody else can write
+# (default /run/ceph-kmod/lock, 0600): an unprivileged user can neither create
+# nor open it, so nobody but root can hold up a kernel install. The holder
+# writes pid, command and start time next to it; a waiting run prints them.
 # CEPH_KMOD_LOCK_HELD=1 marks nested calls. CEPH_KMOD_NO_WAIT=1 fails at once (exit 9).
 ck_lock_file() {
-	ck_conf LOCK /run/lock/ceph-kmod.lock
+	ck_conf LOCK /run/ceph-kmod/lock
+}
+
+# ck_lock_dir_safe DIR: DIR exists (created 0755 if not), is a real directory owned
+# by root and writable by nobody else. Dies (exit 1) with the fix otherwise.
+ck_lock_dir_safe() {
+	local dir=$1 owner mode
+	if [[ ! -e "$dir" ]]; then
+		mkdir -p "$(dirname "$dir")"
+		mkdir -m 0755 "$dir"
+	fi
+	[[ -d "$dir" && ! -L "$dir" ]] ||
+		ck_die "$CK_E_INTERNAL" "lock directory $dir is not a directory" "rm -f $dir   (it is re-created, root-owned)"
+	owner=$(stat -c %u "$dir")
+	mode=$(stat -c %a "$dir")
+	if [[ "$owner" != 0 ]] || ((8#$mode & 8#022)); then
+		ck_die "$CK_E_INTERNAL" "lock directory $dir is owned by uid $owner with mode $mode: another user could create or hold the ceph-kmod lock" \
+			"rm -rf $dir   (ceph-kmod re-creates it root-owned, mode 0755), or set LOCK= in $(ck_conf_file) to a file in a root-only directory"
+	fi
+}
+
+ck_lock_holder() {
+	local info=$1.holder
+	if [[ -r "$info" ]]; then
+		tr '\n' ' ' <"$info"
+	else
+		printf 'unknown holder'
+	fi
 }
 
 ck_with_lock() {
-	local lock
+	local lock dir
 	if [[ "${CEPH_KMOD_LOCK_HELD:-0}" == 1 ]]; then
 		"$@"
 		return
 	fi
 	lock=$(ck_lock_file)
-	mkdir -p "$(dirname "$lock")"
+	dir=$(dirname "$lock")
+	ck_lock_dir_safe "$dir"
+	(umask 077 && : >>"$lock")
 	exec {ck_lock_fd}>>"$lock"
 	if ! flock -n "$ck_lock_fd"; then
 		if [[ "${CEPH_KMOD_NO_WAIT:-0}" == 1 ]]; then
-			ck_die "$CK_E_LOCKED" "another ceph-kmod run holds $lock" \
-				"wait for it to finish (see: fuser -v $lock), or run without CEPH_KMOD_NO_WAIT=1 to wait"
+			ck_die "$CK_E_LOCKED" "another ceph-kmod run holds $lock ($(ck_lock_holder "$lock"))" \
+				"wait for it to finish, or run without --no-wait (CEPH_KMOD_NO_WAIT=1) to wait"
 		fi
-		ck_log "waiting for another ceph-kmod run (lock $lock)"
+		ck_log "waiting for another ceph-kmod run: lock $lock held by $(ck_lock_holder "$lock")"
 		flock "$ck_lock_fd"
 	fi
+	printf 'pid=%s\ncommand=%s\nsince=%s\n' "$$" "$CK_PROG ${CK_ARGS:-}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$lock.holder.tmp"
+	mv -f "$lock.holder.tmp" "$lock.holder"
 	# Children (dkms, its hooks, our stages) see the lock as held: no self-deadlock.
 	# No "|| rc=$?" here: that would switch off set -e inside "$@". A failure under
 	# set -e exits the script, and the kernel drops the lock with the process.
@@ -190,7 +297,49 @@ ck_with_lock() {
 	"$@"
 	local rc=$?
 	export CEPH_KMOD_LOCK_HELD=0
+	rm -f "$lock.holder"
 	flock -u "$ck_lock_fd"
 	exec {ck_lock_fd}>&-
 	return "$rc"
+}
+
+# ck_test_point NAME [CODE]: test hooks (docs/DESIGN.md lists the names).
+# CEPH_KMOD_TEST_KILL_AT=NAME: kill -9 the whole process group there (tests run
+# the command under setsid); CEPH_KMOD_TEST_FAIL_AT=NAME: fail there with CODE.
+ck_test_point() {
+	if [[ "${CEPH_KMOD_TEST_KILL_AT:-}" == "$1" ]]; then
+		ck_log "test hook: kill -9 at $1"
+		kill -9 0
+	fi
+	if [[ "${CEPH_KMOD_TEST_FAIL_AT:-}" == "$1" ]]; then
+		ck_die "${2:-$CK_E_INTERNAL}" "test hook: failing at $1 (CEPH_KMOD_TEST_FAIL_AT)" "unset CEPH_KMOD_TEST_FAIL_AT"
+	fi
+	return 0
+}
+
+# Compression suffix of the kernel's own modules ("" for plain .ko), as dkms sees it.
+ck_kernel_suffix() {
+	local dep=/lib/modules/$1/modules.dep
+	if grep -q '\.ko\.xz:' "$dep" 2>/dev/null; then echo .xz
+	elif grep -q '\.ko\.zst:' "$dep" 2>/dev/null; then echo .zst
+	elif grep -q '\.ko\.gz:' "$dep" 2>/dev/null; then echo .gz
+	else echo ""
+	fi
+}
+
+# Where dkms installs modules for a kernel: Debian/Ubuntu force updates/dkms,
+# others use DEST_MODULE_LOCATION (/extra). Relative to /lib/modules/KVER.
+ck_dkms_dest() {
+	if [[ -f /etc/debian_version ]]; then echo updates/dkms; else echo extra; fi
+}
+
+# The directory holding the module sets of a kernel (one subdirectory per set,
+# "current" -> the installed one). depmod.d excludes it (packaging/depmod.d).
+ck_sets_dir() {
+	printf '/lib/modules/%s/ceph-kmod-sets\n' "$1"
+}
+
+# ck_modinfo FILE FIELD: one modinfo field of a module file (.ko, .ko.xz...).
+ck_modinfo() {
+	modinfo -F "$2" "$1" 2>/dev/null | head -n1
 }

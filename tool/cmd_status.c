@@ -24,12 +24,16 @@
 static const char *const mod_names[NMODS] = { "libceph", "rbd", "ceph", "nbd" };
 static const char *const mod_exts[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 static const char *const prov_keys[] = { "ceph_kmod_version", "ceph_kmod_source",
-					  "ceph_kmod_patches", "ceph_kmod_compat" };
-#define NPROV 4
+					  "ceph_kmod_patches", "ceph_kmod_compat",
+					  "ceph_kmod_build" };
+#define NPROV 5
+#define PROV_BUILD 4
 #define MAX_BUILT 8
 
 struct status_ctx {
 	const char *modules_root, *dkms_tree, *sys_module;
+	char state_dir[4096];
+	int bad_sets; /* kernels whose installed set is mixed or incomplete */
 	char running[256];
 	char cert_path[4096];
 	STACK_OF(X509) *certs;
@@ -77,9 +81,13 @@ void ck_usage_status(FILE *f)
 	      "(ceph_kmod_version/source/patches/compat), signer and whether the signature\n"
 	      "verifies against the configured MOK certificate; whether that certificate is\n"
 	      "enrolled, whether Secure Boot is on, and for the running kernel whether each\n"
-	      "loaded module is ours (build-id from /sys/module/M/notes). Reads only.\n"
+	      "loaded module is ours (build-id from /sys/module/M/notes). Per kernel, the\n"
+	      "installed set (complete: every module of one ceph_kmod_build; mixed;\n"
+	      "incomplete) and, when ceph-kmod could not build for it, the pending record\n"
+	      "(reason and the command that fixes it). Reads only.\n"
 	      "\n"
-	      "Exit status: 0 report printed, 4 modules root unreadable, 64 usage error.\n",
+	      "Exit status: 0 report printed, 4 modules root unreadable, 5 a kernel's set\n"
+	      "is mixed or incomplete (repair: ceph-kmod-install), 64 usage error.\n",
 	      f);
 }
 
@@ -364,14 +372,163 @@ static void print_module_json(struct status_ctx *c, const struct mod_report *m)
 	ck_json_obj_end(j);
 }
 
+struct set_report {
+	char expected[256];  /* module names the installed set.env lists, or "" */
+	char manifest_build[1024];
+	char builds[NMODS][1024];
+	int installed[NMODS];
+	const char *state; /* none, complete, mixed, incomplete */
+	char problem[2560];
+};
+
+/* KEY=VALUE from a small file; returns 1 when found. */
+static int read_kv(const char *path, const char *key, char *out, size_t outlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	size_t n = strlen(key);
+	int found = 0;
+
+	out[0] = '\0';
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) == 0 && line[n] == '=') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, outlen, "%s", line + n + 1);
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int name_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static void judge_set(const char *kdir, struct set_report *r)
+{
+	char env[PATH_MAX + 64];
+	const char *first = NULL;
+	int i, any = 0;
+
+	r->state = "none";
+	if (ck_pathf(env, sizeof(env), "%s/ceph-kmod-sets/current/set.env", kdir) == 0) {
+		read_kv(env, "modules", r->expected, sizeof(r->expected));
+		read_kv(env, "build", r->manifest_build, sizeof(r->manifest_build));
+	}
+	for (i = 0; i < NMODS; i++)
+		any |= r->installed[i] ? (r->builds[i][0] ? 2 : 1) : 0;
+	if (!any && !r->expected[0])
+		return;
+	/* Installed before ceph-kmod kept sets (no manifest, no build ids): not judged. */
+	if (!r->expected[0] && !(any & 2)) {
+		r->state = "unversioned";
+		snprintf(r->problem, sizeof(r->problem),
+			 "modules carry no ceph_kmod_build: rebuild with ceph-kmod-install --rebuild");
+		return;
+	}
+	r->state = "complete";
+	for (i = 0; i < NMODS; i++) {
+		int want = r->expected[0] ? name_listed(r->expected, mod_names[i]) : 1;
+
+		if (want && !r->installed[i]) {
+			r->state = "incomplete";
+			snprintf(r->problem, sizeof(r->problem), "%s is not installed", mod_names[i]);
+			return;
+		}
+		if (!r->installed[i])
+			continue;
+		if (!r->builds[i][0]) {
+			r->state = "mixed";
+			snprintf(r->problem, sizeof(r->problem),
+				 "%s carries no ceph_kmod_build (not from a ceph-kmod set)", mod_names[i]);
+			return;
+		}
+		if (!first)
+			first = r->builds[i];
+		if (strcmp(first, r->builds[i]) != 0 ||
+		    (r->manifest_build[0] && strcmp(r->manifest_build, r->builds[i]) != 0)) {
+			r->state = "mixed";
+			snprintf(r->problem, sizeof(r->problem),
+				 "%s is from build %s, the set is build %s", mod_names[i], r->builds[i],
+				 r->manifest_build[0] ? r->manifest_build : first);
+			return;
+		}
+	}
+}
+
+static void print_set_and_pending(struct status_ctx *c, const char *kver,
+				  const struct set_report *r)
+{
+	char pf[PATH_MAX + 300], code[32], reason[1024], fix[1024], since[64];
+	int pending = 0;
+
+	if (c->state_dir[0] &&
+	    ck_pathf(pf, sizeof(pf), "%s/pending/%s", c->state_dir, kver) == 0 &&
+	    read_kv(pf, "code", code, sizeof(code))) {
+		pending = 1;
+		read_kv(pf, "reason", reason, sizeof(reason));
+		read_kv(pf, "fix", fix, sizeof(fix));
+		read_kv(pf, "since", since, sizeof(since));
+	}
+	if (c->json) {
+		ck_json_obj_begin(&c->j, "set");
+		ck_json_str(&c->j, "state", r->state);
+		ck_json_str(&c->j, "build", r->manifest_build[0] ? r->manifest_build : NULL);
+		ck_json_str(&c->j, "problem", r->problem[0] ? r->problem : NULL);
+		ck_json_obj_end(&c->j);
+		if (pending) {
+			ck_json_obj_begin(&c->j, "pending");
+			ck_json_int(&c->j, "code", atoi(code));
+			ck_json_str(&c->j, "reason", reason);
+			ck_json_str(&c->j, "fix", fix);
+			ck_json_str(&c->j, "since", since);
+			ck_json_obj_end(&c->j);
+		} else {
+			ck_json_str(&c->j, "pending", NULL);
+		}
+	} else {
+		if (strcmp(r->state, "complete") == 0)
+			printf("  set:         complete, build %s\n",
+			       r->manifest_build[0] ? r->manifest_build : r->builds[0]);
+		else if (strcmp(r->state, "none") == 0)
+			printf("  set:         none installed\n");
+		else if (strcmp(r->state, "unversioned") == 0)
+			printf("  set:         unversioned (%s)\n", r->problem);
+		else
+			printf("  set:         ERROR: %s: %s (repair: ceph-kmod-install --kernel %s)\n",
+			       r->state, r->problem, kver);
+		if (pending) {
+			printf("  pending:     not built (exit %s) since %s: %s\n", code, since, reason);
+			printf("  fix:         %s\n", fix);
+		}
+	}
+	if (strcmp(r->state, "mixed") == 0 || strcmp(r->state, "incomplete") == 0)
+		c->bad_sets++;
+}
+
 static void do_kernel(struct status_ctx *c, const char *kver)
 {
+	struct set_report set;
 	char kdir[PATH_MAX], sub[PATH_MAX + 32];
 	struct kmod_ctx *kctx;
 	int i, running = strcmp(kver, c->running) == 0;
 
 	if (ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, kver) < 0)
 		return;
+	memset(&set, 0, sizeof(set));
 	/* NULL: the system's modprobe configuration, as modprobe itself would use. */
 	kctx = kmod_new(kdir, NULL);
 	if (kctx)
@@ -401,6 +558,12 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 			inspect(c, m->installed[0] ? m->installed : m->resolved, &m->file);
 			m->inspected = 1;
 		}
+		if (m->installed[0]) {
+			set.installed[i] = 1;
+			if (m->inspected && m->file.readable && m->file.has_prov[PROV_BUILD])
+				snprintf(set.builds[i], sizeof(set.builds[i]), "%s",
+					 m->file.prov[PROV_BUILD]);
+		}
 		if (running)
 			check_loaded(c, m);
 		if (c->json)
@@ -409,10 +572,12 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 			print_module_human(m);
 		free(m);
 	}
-	if (c->json) {
+	judge_set(kdir, &set);
+	if (c->json)
 		ck_json_arr_end(&c->j);
+	print_set_and_pending(c, kver, &set);
+	if (c->json)
 		ck_json_obj_end(&c->j);
-	}
 	kmod_unref(kctx);
 }
 
@@ -481,6 +646,8 @@ int ck_cmd_status(int argc, char **argv)
 	c->modules_root = ck_env_or("CEPH_KMOD_MODULES_ROOT", "/lib/modules");
 	c->dkms_tree = ck_env_or("CEPH_KMOD_DKMS_TREE", "/var/lib/dkms");
 	c->sys_module = ck_env_or("CEPH_KMOD_SYS_MODULE", "/sys/module");
+	if (ck_conf_get("STATE", "/var/lib/ceph-kmod", c->state_dir, sizeof(c->state_dir)) < 0)
+		c->state_dir[0] = '\0';
 	snprintf(c->running, sizeof(c->running), "%s",
 		 ck_env_or("CEPH_KMOD_RUNNING_KERNEL", uname(&u) == 0 ? u.release : ""));
 	c->enrolled = CK_ENR_UNKNOWN;
@@ -543,6 +710,8 @@ int ck_cmd_status(int argc, char **argv)
 		ck_json_arr_end(&c->j);
 		ck_json_obj_end(&c->j);
 	}
+	if (rc == 0 && c->bad_sets)
+		rc = 5;
 out:
 	sk_X509_pop_free(c->certs, X509_free);
 	free(c);

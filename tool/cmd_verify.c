@@ -26,6 +26,8 @@ void ck_usage_verify(FILE *f)
 	      "  2  no matching certificate (signed by a key none of the certificates holds)\n"
 	      "  3  unsigned module\n"
 	      "  4  unreadable or malformed module or certificate\n"
+	      "  5  the signatures are valid, but the modules carry different ceph_kmod_build\n"
+	      "     ids: a mixed set (repair: ceph-kmod-install)\n"
 	      " 64  usage error\n",
 	      f);
 }
@@ -83,7 +85,8 @@ int ck_cmd_verify(int argc, char **argv)
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	const char *cert_files[64];
 	char default_cert[4096], cert_desc[4200];
-	int ncert_files = 0, nmods = 0, i, worst = CK_VALID, after_dashdash = 0;
+	int ncert_files = 0, nmods = 0, i, worst = CK_VALID, after_dashdash = 0, mixed = 0;
+	char first_build[256] = "", first_mod[256] = "";
 	char **mods = NULL;
 	struct ck_err e;
 
@@ -172,10 +175,26 @@ int ck_cmd_verify(int argc, char **argv)
 		if (v == CK_VALID)
 			v = ck_module_verify(&m, certs, &r, &e);
 		print_result(mods[i], &m, v, &r, &e, cert_desc);
+		if (m.elf.modinfo) {
+			size_t bl;
+			const char *b = ck_modinfo_get(&m.elf, "ceph_kmod_build", &bl);
+
+			if (b && !first_build[0]) {
+				snprintf(first_build, sizeof(first_build), "%.*s", (int)bl, b);
+				snprintf(first_mod, sizeof(first_mod), "%s", mods[i]);
+			} else if (b && (strlen(first_build) != bl ||
+					 strncmp(first_build, b, bl) != 0)) {
+				printf("%s: MIXED SET: ceph_kmod_build %.*s, but %s is build %s\n",
+				       mods[i], (int)bl, b, first_mod, first_build);
+				mixed = 1;
+			}
+		}
 		ck_module_free(&m);
 		if ((int)v > worst)
 			worst = (int)v;
 	}
+	if (worst == CK_VALID && mixed)
+		worst = 5;
 out:
 	free(mods);
 	sk_X509_pop_free(certs, X509_free);

@@ -77,10 +77,10 @@ srpm=$(find "$work/rpm/SRPMS" -name '*.src.rpm' | head -n1)
 out=$CK_TOP/out/$k61-copy
 t_eq "the headers copy has CONFIG_BLK_DEV_RBD off" "" "$(ck_kconfig "$hdr" CONFIG_BLK_DEV_RBD)"
 t_expect_exit "build against the headers copy with src.rpm source and /boot symvers" 0 \
-	env KERNEL_DIR="$hdr" CEPH_KMOD_SOURCE="$srpm" CEPH_KMOD_BOOT_DIR="$work/boot" \
+	env CEPH_KMOD_KERNEL_DIR="$hdr" CEPH_KMOD_SOURCE="$srpm" CEPH_KMOD_BOOT_DIR="$work/boot" \
 	stages/prepare "$k61" "$out"
 printf '%s\n' "$T_LAST_OUTPUT" >"$CK_ARTIFACTS/headers-copy-prepare.log"
-t_expect_exit "build stage for the headers copy" 0 env KERNEL_DIR="$hdr" "$CK_TOP/stages/build" "$k61" "$out"
+t_expect_exit "build stage for the headers copy" 0 env CEPH_KMOD_KERNEL_DIR="$hdr" "$CK_TOP/stages/build" "$k61" "$out"
 printf '%s\n' "$T_LAST_OUTPUT" >"$CK_ARTIFACTS/headers-copy-build.log"
 if [[ -f "$out/rbd/rbd.ko" ]]; then
 	t_pass "CONFIG_BLK_DEV_RBD off still yields rbd.ko"

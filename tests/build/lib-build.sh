@@ -17,22 +17,38 @@ b_assert_module() {
 	local f=$1 kver=$2 label=$3 vm field v
 	vm=$(b_field "$f" vermagic)
 	t_eq "$label: vermagic of $(basename "$f") is $kver" "$kver" "${vm%% *}"
-	for field in ceph_kmod_version ceph_kmod_source ceph_kmod_patches ceph_kmod_compat; do
+	for field in ceph_kmod_version ceph_kmod_build ceph_kmod_source ceph_kmod_patches ceph_kmod_compat; do
 		v=$(b_field "$f" "$field")
 		if [[ -n "$v" ]]; then t_pass "$label: $(basename "$f") has $field=$v"; else t_fail "$label: $(basename "$f") lacks $field"; fi
 	done
 }
 
-# b_assert_installed KVER: modprobe resolves to our dkms files, which verify.
+# b_assert_installed KVER: modprobe resolves to our dkms files, which verify, all
+# four of one build; dkms status and ceph-kmod status agree.
 b_assert_installed() {
-	local kver=$1 m f cert
+	local kver=$1 m f cert builds=() json
 	cert=$(ck_sign_cert)
 	for m in "${CK_MODULES[@]}"; do
 		f=$(modinfo -k "$kver" -n "$m" 2>/dev/null || true)
 		t_match "$kver: modinfo -k -n $m resolves to ours ($f)" '/updates/dkms/|/extra/' "$f"
 		[[ -n "$f" && -f "$f" ]] || continue
 		b_assert_module "$f" "$kver" "$kver"
+		builds+=("$(b_field "$f" ceph_kmod_build)")
 		t_expect_exit "$kver: $m signature verifies against $cert" 0 "$CK_TOOL" verify --cert "$cert" "$f"
+	done
+	t_eq "$kver: one ceph_kmod_build in all four modules" 1 "$(printf '%s\n' "${builds[@]}" | sort -u | grep -c .)"
+	t_match "$kver: dkms status says installed" "installed" "$(dkms status -m ceph-kmod -k "$kver" 2>/dev/null)"
+	json=$("$CK_TOOL" status --json 2>/dev/null || true)
+	t_eq "$kver: ceph-kmod status: set complete" complete \
+		"$(jq -r --arg k "$kver" '.kernels[] | select(.kernel == $k) | .set.state' <<<"$json")"
+}
+
+# b_snapshot KVER: "module path sha256" of what modprobe resolves for the four.
+b_snapshot() {
+	local kver=$1 m f
+	for m in "${CK_MODULES[@]}"; do
+		f=$(modinfo -k "$kver" -n "$m" 2>/dev/null || true)
+		printf '%s %s %s\n' "$m" "$f" "$( [[ -f "$f" ]] && sha256sum <"$f" | cut -d' ' -f1)"
 	done
 }
 
@@ -43,6 +59,11 @@ b_assert_intree() {
 		f=$(modinfo -k "$kver" -n "$m" 2>/dev/null || true)
 		t_match "$kver: modinfo -k -n $m back to in-tree ($f)" "^/lib/modules/$(t_re "$kver")/kernel/" "$f"
 	done
+}
+
+# b_work KVER: where ceph-kmod-install builds a kernel's new set.
+b_work() {
+	printf '%s/build/%s\n' "$(ck_state_dir)" "$1"
 }
 
 ck_sign_cert() {
