@@ -95,6 +95,6 @@ b_assert_installed "$k61"
 
 # Kernel removal: the prerm.d hook (as the kernel image's prerm runs it).
 t_expect_exit "the prerm.d hook exits 0" 0 env DEB_MAINT_PARAMS=remove /etc/kernel/prerm.d/ceph-kmod "$kx"
-t_eq "$kx: dkms knows nothing of ours any more" "" "$(dkms status -m ceph-kmod -k "$kx" 2>/dev/null)"
+t_eq "$kx: dkms has no build or install of ours for it any more" "" "$(dkms status -m ceph-kmod -k "$kx" 2>/dev/null | grep -F "$kx")"
 t_eq "$kx: no module or set of ours left" "" "$(find "/lib/modules/$kx" \( -name 'ceph-kmod-sets' -o -name 'rbd.ko*' -o -name 'libceph.ko*' \) 2>/dev/null)"
 t_expect_exit "the postinst.d hook exits 0 even for a kernel without headers" 0 /etc/kernel/postinst.d/ceph-kmod 0.0.0-ck-none
