@@ -11,9 +11,20 @@ sb_log() { printf '[%s] secureboot: %s\n' "$(date +%T)" "$*" >&2; }
 # sb_pkg_dir PKG: a directory holding the files of PKG's candidate version (apt-get download +
 # dpkg-deb -x, cached per version under SB_CACHE; nothing is installed).
 sb_pkg_dir() {
-	local pkg=$1 ver dir tmp
-	ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')
+	local pkg=$1 ver="" dir tmp i
+	# apt-cache fails while another job runs apt-get update: retry, then use the cache
+	for ((i = 0; i < 6; i++)); do
+		ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }' || true)
+		[[ -z "$ver" ]] || break
+		sleep 5
+	done
 	if [[ -z "$ver" ]]; then
+		dir=$(find "$SB_CACHE" -maxdepth 2 -path "$SB_CACHE/${pkg}_*/.complete" -printf '%h\n' 2>/dev/null | sort -V | tail -n 1)
+		if [[ -n "$dir" ]]; then
+			echo "sb_pkg_dir: apt-cache show $pkg failed; using the cached $dir" >&2
+			printf '%s\n' "$dir"
+			return 0
+		fi
 		echo "sb_pkg_dir: apt-cache knows no package $pkg (run: apt-get update)" >&2
 		return 1
 	fi
