@@ -16,7 +16,8 @@
 #           `ceph-kmod debug` works under lockdown when the tool has it.
 # Serial transcripts, dmesg, guest results and the final variable store go to
 # $CK_ARTIFACTS/secureboot/. Environment: CK_SB_CACHE (downloaded packages,
-# /var/cache/ceph-kmod-tests/secureboot), CK_VM_TIMEOUT, CK_STEP_TIMEOUT, CK_DATA_MB.
+# /var/cache/ceph-kmod-tests/secureboot), CK_VM_TIMEOUT, CK_STEP_TIMEOUT (480 s per guest
+# step), CK_DATA_MB.
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -107,7 +108,7 @@ copies() {
 # env_sh STEPS: the guest job's environment (appended to what e2e_prepare wrote, if anything).
 env_sh() {
 	printf 'CK_STEPS=%q\nCK_SB=/run/ck-share/sb\nCK_CERT_ID=%q\nCK_CERT_SHA1=%q\nCK_PW=%q\nCK_INTREE_NBD=%q\nCK_STEP_TIMEOUT=%q\n' \
-		"$1" "$CERT_ID" "$CERT_SHA1" "$PW" "$INTREE_NBD" "${CK_STEP_TIMEOUT:-240}"
+		"$1" "$CERT_ID" "$CERT_SHA1" "$PW" "$INTREE_NBD" "${CK_STEP_TIMEOUT:-480}"
 }
 
 # report BOOT SCRATCH STEPS RC T0: the boot's own record, its guest checks, its artifacts.
@@ -163,7 +164,7 @@ boot2() {
 
 # boot3 DEBUG(0|1)
 boot3() {
-	local s rc=0 prc=0 t0=$SECONDS steps="secure enrolled copies modules verified krbd1" m rec sid want want3 i
+	local s rc=0 prc=0 t0=$SECONDS steps="secure enrolled copies modules verified krbd1" m rec sid want f i
 	(($1)) && steps="$steps debug"
 	if ! wait "$SB_CLUSTER_PID"; then
 		SB_CLUSTER_PID=""
@@ -197,16 +198,19 @@ boot3() {
 	vm_scratch_done "$s"
 	e2e_cross_check boot3 "$ART/boot3.results" "modules krbd1" "$ART/boot3.sums" "$ART/boot3.host-modules"
 	# the loaded module is one of the dkms builds whose signature the host verified (at the
-	# start or just before boot 3: other jobs on this host may reinstall meanwhile)
+	# start, just before or just after boot 3: other jobs on this host may reinstall meanwhile)
+	snapshot "$KVER" "$CERT" "$WORK/boot3-after" " (after boot 3)" || true
 	for m in "${MODULES[@]}"; do
 		rec=$(e2e_field "$ART/boot3.results" INFO "module $m")
 		sid=${rec##* }
-		want=$(readelf -n "$WORK/share/dkms/$m.ko" | awk '/Build ID/ { print $3 }')
-		want3=$(readelf -n "$WORK/boot3-dkms/dkms/$m.ko" 2>/dev/null | awk '/Build ID/ { print $3 }')
-		if [[ -n "$sid" && ( "$sid" == "$want" || "$sid" == "$want3" ) ]]; then
-			t_pass "boot3: loaded $m ($sid) is a dkms build verified against MOK_CERT by the host"
+		want=""
+		for f in "$WORK/share" "$WORK/boot3-dkms" "$WORK/boot3-after"; do
+			want="$want $(readelf -n "$f/dkms/$m.ko" 2>/dev/null | awk '/Build ID/ { print $3 }')"
+		done
+		if [[ -n "$sid" && " $want " == *" $sid "* ]]; then
+			t_pass "boot3: loaded $m ($sid) is a dkms build the host verified against MOK_CERT"
 		else
-			t_fail "boot3: loaded $m has build-id '$sid', verified dkms builds have '$want' (start) and '$want3' (before boot 3)"
+			t_fail "boot3: loaded $m has build-id '$sid'; the dkms builds verified before, at and after boot 3 have:$want"
 		fi
 	done
 	if grep -qE 'module verification failed|Loading of .* is rejected' "$ART/boot3.dmesg" &&
