@@ -259,8 +259,14 @@ main() {
 		t_fail "host: no ceph-kmod tool (run: make -C tool, or install ceph-kmod)"
 		return 0
 	fi
+	# an installed tool older than this tree lacks `debug`: use the tree's build then
+	if ! "$tool" debug --help >/dev/null 2>&1 && [[ -x "$CK_TOP/tool/ceph-kmod" ]] &&
+		"$CK_TOP/tool/ceph-kmod" debug --help >/dev/null 2>&1; then
+		tool=$CK_TOP/tool/ceph-kmod
+	fi
 	cp "$tool" "$WORK/share/ceph-kmod"
 	"$tool" debug --help >/dev/null 2>&1 && debug=1
+	t_pass "host: the guest runs the ceph-kmod tool $tool"
 
 	# --- the ESP: Debian's signed boot chain, taken from the archive, never installed
 	local t_esp=$SECONDS
