@@ -17,7 +17,7 @@ e2e_cluster_start() {
 e2e_cluster_stop() {
 	[[ -n "$E2E_CLUSTER" ]] || return 0
 	timeout 60 "$CK_VM_LIB/cluster" stop "$E2E_CLUSTER" || true
-	# Keep the logs as artifacts, drop the rest (memstore is in RAM anyway).
+	# Keep the logs as artifacts, drop the rest (the OSD's sparse block file included).
 	mkdir -p "$CK_VM_ARTIFACTS/cluster-$$"
 	cp -r "$E2E_CLUSTER/log" "$CK_VM_ARTIFACTS/cluster-$$/" 2>/dev/null || true
 	rm -rf "$E2E_CLUSTER"

@@ -1,0 +1,287 @@
+#!/bin/bash
+# The backports job inside a test guest (copied to /run/ck/job.sh by the host). One guest tests
+# two module sets in turn: "intree" (the kernel's own modules, loaded by path) and "ours"
+# (ceph-kmod's: CK_OURS_DIR from a 9p share, or what modprobe resolves under updates/).
+#   job.sh              for each set in $CK_SETS: load, run $CK_STEPS, unload
+#   job.sh step NAME SET   one step for one set (own process, own set -e)
+#   job.sh plan NAME SET   the checks step NAME reports for SET (host side, no side effects)
+# Steps:
+#   setlayout  CEPH_IOC_SET_LAYOUT by a non-owner (uid 1000) on an empty 0666 file, and by the
+#              file's owner; records what happened and the layout read back
+#   append     two CephFS client sessions (-o noshare, checked in the MDS's session list)
+#              append fixed-size records with O_APPEND to one file, CK_APPEND_ROUNDS rounds
+#   faults     krbd and CephFS writes of host-made data while the host restarts the OSD, the
+#              MDS, and cuts the guest's link (events through files in /run/ck); sha256 after
+# Environment (/run/ck/env.sh): CK_ROLE CK_PORTS CK_MON1 CK_SETS CK_STEPS CK_OURS_DIR
+# CK_APPEND_RECORDS CK_APPEND_ROUNDS CK_STEP_TIMEOUT CK_FAULT_EVENTS.
+set -euo pipefail
+shopt -s inherit_errexit
+
+MODULES=(libceph rbd ceph nbd)
+CONF=/run/ck/ceph.conf
+MNT=/run/ck-mnt
+BIN=/run/ck/bin
+
+plan() {
+	local step=$1 set=$2 ev c
+	local -a checks=()
+	case "$step" in
+	load) checks=("load libceph rbd ceph nbd") ;;
+	setlayout) checks=("cephfs mount" "setlayout non-owner" "setlayout owner") ;;
+	append) checks=("two cephfs sessions (noshare)" "append records") ;;
+	faults)
+		for ev in ${CK_FAULT_EVENTS:-osd mds link}; do
+			checks+=("fault $ev krbd sha256" "fault $ev cephfs sha256")
+		done ;;
+	unload) checks=("rmmod ceph rbd nbd libceph") ;;
+	*) echo "plan: unknown step $step" >&2; return 2 ;;
+	esac
+	for c in "${checks[@]}"; do
+		printf '%s: %s\n' "$set" "$c"
+	done
+}
+
+# modfile SET MODULE: the module file of that set for the running kernel.
+modfile() {
+	local set=$1 m=$2 kver f
+	kver=$(uname -r)
+	case "$set" in
+	intree)
+		# by path: modprobe would pick ceph-kmod's from updates/, and a find over the 9p
+		# root is slow under TCG
+		case "$m" in
+		libceph) f=net/ceph ;; ceph) f=fs/ceph ;; *) f=drivers/block ;;
+		esac
+		f=$(compgen -G "/lib/modules/$kver/kernel/$f/$m.ko*" | head -n 1) ;;
+	ours)
+		if [[ -n "${CK_OURS_DIR:-}" ]]; then
+			f=$(find "$CK_OURS_DIR" -name "$m.ko*" | head -n 1)
+		else
+			f=$(modinfo -k "$kver" -n "$m")
+			case "$f" in */updates/* | */extra/*) ;; *) f="" ;; esac
+		fi ;;
+	esac
+	[[ -n "$f" ]] || { echo "no $set $m module for $kver" >&2; return 1; }
+	printf '%s\n' "$f"
+}
+
+step_load() {
+	local set=$1 m f d
+	g_begin "$set: load libceph rbd ceph nbd"
+	for m in "${MODULES[@]}"; do
+		f=$(modfile "$set" "$m")
+		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
+			case " ${MODULES[*]} " in *" $d "*) ;; *) modprobe "$d" ;; esac
+		done
+		insmod "$f"
+		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
+	done
+	g_ok "$(modfile "$set" libceph)"
+}
+
+step_unload() {
+	local set=$1 m
+	g_begin "$set: rmmod ceph rbd nbd libceph"
+	for m in ceph rbd nbd libceph; do
+		rmmod "$m"
+	done
+	g_ok
+}
+
+key() { cat /run/ck/admin.key; }
+mount_fs() {
+	mkdir -p "$1"
+	mount -t ceph "$CK_MON1:/" "$1" -o "name=admin,secret=$(key)${2:+,$2}"
+	mountpoint -q "$1"
+}
+umount_all() {
+	local m
+	while read -r m; do
+		umount "$m" || umount -l "$m" || true
+	done < <(awk -v p="$MNT/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r)
+}
+
+# setlayout: objects of 1 MiB instead of the default 4 MiB, asked for by uid 1000.
+step_setlayout() {
+	local set=$1 m="$MNT/sl" d f out rc
+	g_begin "$set: cephfs mount"
+	mount_fs "$m"
+	d="$m/bp-$CK_ROLE-$set"
+	rm -rf "$d"
+	mkdir -p "$d"
+	chmod 0777 "$d"
+	g_ok
+	g_begin "$set: setlayout non-owner"
+	f="$d/others"
+	: >"$f"
+	chmod 0666 "$f"
+	rc=0
+	out=$("$BIN/bp-setlayout" set "$f" 1000 1048576) || rc=$?
+	g_rec INFO "$set setlayout non-owner" "rc=$rc $out; $("$BIN/bp-setlayout" get "$f")"
+	case "$rc" in 0 | 3) g_ok "$out" ;; *) g_fail "bp-setlayout exited $rc: $out" ;; esac
+	g_begin "$set: setlayout owner"
+	f="$d/own"
+	: >"$f"
+	chown 1000:1000 "$f"
+	rc=0
+	out=$("$BIN/bp-setlayout" set "$f" 1000 1048576) || rc=$?
+	g_rec INFO "$set setlayout owner" "rc=$rc $out; $("$BIN/bp-setlayout" get "$f")"
+	((rc == 0)) || g_fail "the owner's SET_LAYOUT: $out (exit $rc)"
+	g_ok "$out"
+	umount "$m"
+}
+
+# sessions_from_guest: number of MDS sessions whose client runs on this guest.
+sessions_from_guest() {
+	timeout 60 ceph -c "$CONF" --id admin tell mds.a session ls -f json 2>/dev/null |
+		jq '[.[] | select(.client_metadata.hostname == "ck-guest")] | length'
+}
+
+step_append() {
+	local set=$1 a="$MNT/a" b="$MNT/b" d n i rc out lost=0 bad=0 damaged=0
+	g_begin "$set: two cephfs sessions (noshare)"
+	mount_fs "$a" noshare
+	mount_fs "$b" noshare
+	n=$(sessions_from_guest)
+	g_rec INFO "$set sessions" "$n"
+	[[ "$n" == 2 ]] || g_fail "the MDS lists $n sessions from this guest, not 2"
+	g_ok "session ls: 2"
+	g_begin "$set: append records"
+	d="bp-$CK_ROLE-$set-append"
+	rm -rf "${a:?}/$d"
+	mkdir -p "$a/$d"
+	for ((i = 1; i <= CK_APPEND_ROUNDS; i++)); do
+		: >"$a/$d/log$i"
+		rc=0
+		out=$("$BIN/bp-append" "$a/$d/log$i" "$b/$d/log$i" "$CK_APPEND_RECORDS" 64) || rc=$?
+		g_say "round $i: $out (exit $rc)"
+		case "$rc" in
+		0) ;;
+		1) bad=$((bad + 1)) lost=$((lost + $(awk '{ print $10 }' <<<"$out"))) ;;
+		*) g_fail "bp-append exited $rc: $out" ;;
+		esac
+		damaged=$((damaged + $(awk '{ print $12 }' <<<"$out")))
+	done
+	g_rec INFO "$set append" "$bad of $CK_APPEND_ROUNDS rounds lost records ($lost lost, $damaged damaged in all, $CK_APPEND_RECORDS per writer per round)"
+	g_ok "$bad of $CK_APPEND_ROUNDS rounds lost records"
+	umount "$b"
+	umount "$a"
+}
+
+# The host's side of an event: the guest writes /run/ck/ev-NAME.ready once IO is under way,
+# the host writes ev-NAME.started when the fault is in place (OSD/MDS killed, link down) and
+# ev-NAME.done when it is over (daemon back, link up).
+wait_file() {
+	local f=$1 limit=$2 end=$((SECONDS + $2))
+	until [[ -e "$f" ]]; do
+		((SECONDS < end)) || { echo "no $f after ${limit}s" >&2; return 1; }
+		sleep 0.2
+	done
+}
+
+want() { awk -v n="$1" '$1 == n { print $2 }' /run/ck/sums; }
+
+# fault_event SET EV: krbd (raw device, O_DIRECT) and CephFS writers, each writing its first
+# half, then the host's fault, then the second half during it; sha256 of both read back.
+fault_event() {
+	local set=$1 ev=$2 dev fs="$MNT/fault" half dpid fpid rc img
+	img="rbd/bp-$CK_ROLE-fault"
+	half=$((CK_FAULT_MB / 2))
+	dev=$(timeout 120 rbd -c "$CONF" --id admin device map -o noudev "$img")
+	mount_fs "$fs"
+	mkdir -p "$fs/bp-$CK_ROLE"
+	rm -f "$fs/bp-$CK_ROLE/$set-$ev"
+	(
+		dd if=/run/ck/data/fault of="$dev" bs=1M count="$half" oflag=direct status=none
+		wait_file "/run/ck/ev-$set-$ev.started" 300
+		dd if=/run/ck/data/fault of="$dev" bs=1M skip="$half" seek="$half" oflag=direct status=none
+	) &
+	dpid=$!
+	(
+		dd if=/run/ck/data/fault of="$fs/bp-$CK_ROLE/$set-$ev" bs=1M count="$half" status=none
+		wait_file "/run/ck/ev-$set-$ev.started" 300
+		dd if=/run/ck/data/fault of="$fs/bp-$CK_ROLE/$set-$ev" bs=1M skip="$half" seek="$half" \
+			conv=notrunc,fsync status=none
+	) &
+	fpid=$!
+	sleep 1
+	: >"/run/ck/ev-$set-$ev.ready"
+	wait_file "/run/ck/ev-$set-$ev.done" 400
+	rc=0
+	wait "$dpid" || rc=$?
+	g_begin "$set: fault $ev krbd sha256"
+	((rc == 0)) || g_fail "krbd writer exited $rc"
+	g_drop_caches
+	g_same "$(want fault)" "$(head -c "$((CK_FAULT_MB * 1048576))" "$dev" | sha256sum | cut -d' ' -f1)"
+	g_ok "$dev, ${CK_FAULT_MB} MiB"
+	rc=0
+	wait "$fpid" || rc=$?
+	g_begin "$set: fault $ev cephfs sha256"
+	((rc == 0)) || g_fail "cephfs writer exited $rc"
+	umount "$fs"
+	g_drop_caches
+	mount_fs "$fs"
+	g_same "$(want fault)" "$(g_sum "$fs/bp-$CK_ROLE/$set-$ev")"
+	g_ok
+	umount "$fs"
+	timeout 120 rbd -c "$CONF" --id admin device unmap -o noudev "$dev"
+}
+
+step_faults() {
+	local set=$1 ev
+	for ev in ${CK_FAULT_EVENTS:-osd mds link}; do
+		fault_event "$set" "$ev"
+	done
+}
+
+cleanup() {
+	local d
+	umount_all
+	for d in /sys/bus/rbd/devices/*; do
+		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
+	done
+	return 0
+}
+
+run_step() {
+	local rc=0
+	g_traps
+	trap 'rc=$?; ((rc == 0)) || cleanup; exit $rc' EXIT
+	case "$1" in
+	load) step_load "$2" ;;
+	unload) step_unload "$2" ;;
+	setlayout) step_setlayout "$2" ;;
+	append) step_append "$2" ;;
+	faults) step_faults "$2" ;;
+	*) echo "unknown step $1" >&2; return 2 ;;
+	esac
+}
+
+main() {
+	local set step
+	if [[ "${1:-}" == plan ]]; then
+		plan "$2" "$3"
+		return
+	fi
+	# shellcheck source=/dev/null
+	. /run/ck/env.sh
+	# shellcheck source=../../vm/lib/guest-lib.sh
+	. /run/ck/guest-lib.sh
+	if [[ "${1:-}" == step ]]; then
+		run_step "$2" "$3"
+		return
+	fi
+	g_res PASS "boot" "$(uname -r)"
+	# shellcheck disable=SC2086 # a list of ports
+	g_forward_ports $CK_PORTS
+	for set in $CK_SETS; do
+		g_step "load $set" 120 bash /run/ck/job.sh step load "$set"
+		[[ -d /sys/module/libceph ]] || continue
+		for step in $CK_STEPS; do
+			g_step "$step $set" "${CK_STEP_TIMEOUT:-600}" bash /run/ck/job.sh step "$step" "$set"
+		done
+		g_step "unload $set" 120 bash /run/ck/job.sh step unload "$set"
+	done
+}
+
+main "$@"
