@@ -11,9 +11,9 @@
 shopt -s inherit_errexit
 BP_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BP_SRC=$(cd "$BP_LIB/../src" && pwd)
-CK_FAULT_MB=${CK_FAULT_MB:-16}
+CK_FAULT_MB=${CK_FAULT_MB:-8}
 CK_APPEND_RECORDS=${CK_APPEND_RECORDS:-150}
-CK_APPEND_ROUNDS=${CK_APPEND_ROUNDS:-3}
+CK_APPEND_ROUNDS=${CK_APPEND_ROUNDS:-2}
 
 # bp_tools OUTDIR: the guest's test programs, built from tests/backports/src.
 bp_tools() {
