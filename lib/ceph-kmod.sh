@@ -186,6 +186,19 @@ ck_tool_path() {
 	return 1
 }
 
+# ck_inputs_id TOP: sha256 over the files that decide what the modules contain (the
+# patch series, probes, Kbuild files), path and content, in a fixed order. A set
+# records it (set.env inputs=), so an installed set built from another series is
+# rebuilt even when the package version did not change.
+ck_inputs_id() {
+	local top=$1 d
+	for d in patches configure kbuild libceph rbd cephfs nbd; do
+		[[ -d "$top/$d" ]] || continue
+		(cd "$top" && find "$d" -type f -print0) | LC_ALL=C sort -z |
+			(cd "$top" && xargs -0 -r sha256sum)
+	done | sha256sum | cut -d' ' -f1
+}
+
 # State kept between runs: pending kernels, per-kernel work directories.
 ck_state_dir() {
 	ck_conf STATE /var/lib/ceph-kmod
