@@ -22,7 +22,6 @@
 
 #define NMODS 4
 static const char *const mod_names[NMODS] = { "libceph", "rbd", "ceph", "nbd" };
-static const char *const mod_exts[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 static const char *const prov_keys[] = { "ceph_kmod_version", "ceph_kmod_source",
 					  "ceph_kmod_patches", "ceph_kmod_compat",
 					  "ceph_kmod_build" };
@@ -91,20 +90,6 @@ void ck_usage_status(FILE *f)
 	      f);
 }
 
-/* Finds DIR/NAME.ko{,.xz,.zst,.gz}; returns 1 and fills out when found. */
-static int find_module_file(const char *dir, const char *name, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(mod_exts) / sizeof(mod_exts[0]); i++) {
-		if (ck_pathf(out, outlen, "%s/%s%s", dir, name, mod_exts[i]) == 0 &&
-		    ck_path_exists(out))
-			return 1;
-	}
-	out[0] = '\0';
-	return 0;
-}
-
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -137,7 +122,7 @@ static void find_built(const struct status_ctx *c, const char *kver, struct mod_
 			if (arches[k]->d_name[0] != '.' && m->nbuilt < MAX_BUILT &&
 			    ck_pathf(mdir, sizeof(mdir), "%s/%s/module", kdir,
 				     arches[k]->d_name) == 0 &&
-			    find_module_file(mdir, m->name, m->built[m->nbuilt], PATH_MAX))
+			    ck_module_find(mdir, m->name, m->built[m->nbuilt], PATH_MAX))
 				m->nbuilt++;
 			free(arches[k]);
 		}
@@ -145,18 +130,6 @@ static void find_built(const struct status_ctx *c, const char *kver, struct mod_
 		free(vers[i]);
 	}
 	free(vers);
-}
-
-static void quiet_log(void *data, int priority, const char *file, int line, const char *fn,
-		      const char *format, va_list args)
-{
-	(void)data;
-	(void)priority;
-	(void)file;
-	(void)line;
-	(void)fn;
-	(void)format;
-	(void)args;
 }
 
 static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *m)
@@ -532,7 +505,7 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 	/* NULL: the system's modprobe configuration, as modprobe itself would use. */
 	kctx = kmod_new(kdir, NULL);
 	if (kctx)
-		kmod_set_log_fn(kctx, quiet_log, NULL);
+		kmod_set_log_fn(kctx, ck_kmod_quiet_log, NULL);
 	if (c->json) {
 		ck_json_obj_begin(&c->j, NULL);
 		ck_json_str(&c->j, "kernel", kver);
@@ -549,9 +522,9 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 		m->name = mod_names[i];
 		find_built(c, kver, m);
 		if (!(ck_pathf(sub, sizeof(sub), "%s/updates/dkms", kdir) == 0 &&
-		      find_module_file(sub, m->name, m->installed, sizeof(m->installed))) &&
+		      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))) &&
 		    !(ck_pathf(sub, sizeof(sub), "%s/extra", kdir) == 0 &&
-		      find_module_file(sub, m->name, m->installed, sizeof(m->installed))))
+		      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))))
 			m->installed[0] = '\0';
 		resolve(kctx, kdir, m);
 		if (m->installed[0] || m->resolved[0]) {

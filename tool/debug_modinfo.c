@@ -12,31 +12,6 @@
 #include "debug.h"
 #include "module.h"
 
-static const char *const exts[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
-
-static int find_in(const char *dir, const char *name, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
-		if (ck_pathf(out, outlen, "%s/%s%s", dir, name, exts[i]) == 0 && ck_path_exists(out))
-			return 1;
-	out[0] = '\0';
-	return 0;
-}
-
-static void quiet(void *data, int priority, const char *file, int line, const char *fn,
-		  const char *format, va_list args)
-{
-	(void)data;
-	(void)priority;
-	(void)file;
-	(void)line;
-	(void)fn;
-	(void)format;
-	(void)args;
-}
-
 /* The file modprobe would load for name: dkms locations first, then modules.dep. */
 static void module_file(const struct ck_dbg *d, const char *name, char *out, size_t outlen)
 {
@@ -48,13 +23,13 @@ static void module_file(const struct ck_dbg *d, const char *name, char *out, siz
 	if (ck_pathf(kdir, sizeof(kdir), "%s/%s", d->modules_root, d->kver) < 0)
 		return;
 	if ((ck_pathf(sub, sizeof(sub), "%s/updates/dkms", kdir) == 0 &&
-	     find_in(sub, name, out, outlen)) ||
-	    (ck_pathf(sub, sizeof(sub), "%s/extra", kdir) == 0 && find_in(sub, name, out, outlen)))
+	     ck_module_find(sub, name, out, outlen)) ||
+	    (ck_pathf(sub, sizeof(sub), "%s/extra", kdir) == 0 && ck_module_find(sub, name, out, outlen)))
 		return;
 	ctx = kmod_new(kdir, NULL);
 	if (!ctx)
 		return;
-	kmod_set_log_fn(ctx, quiet, NULL);
+	kmod_set_log_fn(ctx, ck_kmod_quiet_log, NULL);
 	if (kmod_module_new_from_lookup(ctx, name, &list) == 0) {
 		struct kmod_list *l;
 

@@ -83,3 +83,30 @@ const char *ck_verdict_name(enum ck_verdict v)
 		return "malformed";
 	}
 }
+
+static const char *const ck_module_exts[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+
+int ck_module_find(const char *dir, const char *name, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ck_module_exts) / sizeof(ck_module_exts[0]); i++) {
+		if (ck_pathf(out, outlen, "%s/%s%s", dir, name, ck_module_exts[i]) == 0 &&
+		    ck_path_exists(out))
+			return 1;
+	}
+	out[0] = '\0';
+	return 0;
+}
+
+void ck_kmod_quiet_log(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)format;
+	(void)args;
+}

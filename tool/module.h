@@ -4,6 +4,8 @@
 #define CK_MODULE_H
 
 #include <openssl/x509.h>
+#include <stdarg.h>
+#include <stddef.h>
 
 #include "ck.h"
 #include "decompress.h"
@@ -31,5 +33,11 @@ enum ck_verdict ck_module_verify(const struct ck_module *m, STACK_OF(X509) *cert
 				 struct ck_sig_report *r, struct ck_err *e);
 
 const char *ck_verdict_name(enum ck_verdict v);
+
+/* Finds DIR/NAME.ko{,.xz,.zst,.gz}; returns 1 and fills out when found, else 0 and "". */
+int ck_module_find(const char *dir, const char *name, char *out, size_t outlen);
+/* A libkmod log function that prints nothing (kmod_set_log_fn). */
+void ck_kmod_quiet_log(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args);
 
 #endif
