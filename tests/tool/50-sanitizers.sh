@@ -6,8 +6,7 @@ source "$(dirname "$0")/common.sh"
 set -euo pipefail
 
 tool_build
-make -s -C "$CK_TOP/tool" asan >/dev/null 2>&1 || { t_fail "make -C tool asan failed"; exit 0; }
-asan_tool=$CK_TOP/tool/build-asan/ceph-kmod
+asan_build
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 mk_key "$w" a "ceph-kmod sanitizer key"

@@ -7,14 +7,7 @@ source "$(dirname "$0")/common.sh"
 set -euo pipefail
 
 secs=${FUZZ_SECONDS:-20}
-if ! command -v clang >/dev/null; then
-	t_skip "clang not installed: no fuzzing"
-	exit 0
-fi
-if ! make -s -C "$CK_TOP/tool" fuzz >/dev/null 2>&1; then
-	t_fail "make -C tool fuzz failed"
-	exit 0
-fi
+fuzz_build fuzz "the signature trailer, ELF and EFI list parsers"
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 c_modsig=$CK_TEST_STATE/fuzz-corpus-modsig

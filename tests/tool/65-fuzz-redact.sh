@@ -5,17 +5,11 @@
 # break (the harness traps on a leak). FUZZ_SECONDS (default 10) per run; the corpus
 # persists in $CK_TEST_STATE.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/common.sh"
 set -euo pipefail
 
 secs=${FUZZ_SECONDS:-10}
-if ! command -v clang >/dev/null; then
-	t_skip "clang not installed: no fuzzing of the redactor"
-	exit 0
-fi
-if ! make -s -C "$CK_TOP/tool" fuzz/fuzz-redact >/dev/null 2>&1; then
-	t_fail "make -C tool fuzz/fuzz-redact failed"
-	exit 0
-fi
+fuzz_build fuzz/fuzz-redact "the redactor"
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 corpus=$CK_TEST_STATE/fuzz-corpus-redact

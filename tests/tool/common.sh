@@ -12,6 +12,27 @@ tool_build() {
 	make -s -C "$CK_TOP/tool" >/dev/null
 }
 
+# asan_build: builds the tool under ASan+UBSan (make -C tool asan) and sets asan_tool;
+# records a FAIL and exits the calling script when that build fails.
+asan_build() {
+	make -s -C "$CK_TOP/tool" asan >/dev/null 2>&1 || { t_fail "make -C tool asan failed"; exit 0; }
+	# shellcheck disable=SC2034 # read by the calling script
+	asan_tool=$CK_TOP/tool/build-asan/ceph-kmod
+}
+
+# fuzz_build TARGET WHAT: builds a libFuzzer make target of tool/; without clang it
+# records a SKIP (no fuzzing of WHAT), on a failed build a FAIL, and exits the script.
+fuzz_build() {
+	if ! command -v clang >/dev/null; then
+		t_skip "clang not installed: no fuzzing of $2"
+		exit 0
+	fi
+	if ! make -s -C "$CK_TOP/tool" "$1" >/dev/null 2>&1; then
+		t_fail "make -C tool $1 failed"
+		exit 0
+	fi
+}
+
 # A real in-tree module to work on: the newest uncompressed nbd.ko (6.1 kernels).
 real_module() {
 	local f best=""
