@@ -205,10 +205,11 @@ ck_state_dir() {
 }
 
 # --- pending kernels ---------------------------------------------------------
-# A kernel whose build failed from an unattended path (kernel hook, apt trigger)
+# A kernel whose build failed from an unattended path (kernel hook, package trigger)
 # is recorded in STATE/pending/KVER (code=, reason=, fix=, since=) and retried
-# by every ceph-kmod-install run, every kernel hook, sign/setup-key, and apt's
-# DPkg::Post-Invoke hook when something under /usr/src changed since.
+# by every ceph-kmod-install run, every kernel hook, the package triggers (or apt's
+# DPkg::Post-Invoke hook) when something under /usr/src changed since, and, when it
+# failed on the key, by sign/setup-key and "ceph-kmod enroll".
 ck_pending_dir() {
 	printf '%s/pending\n' "$(ck_state_dir)"
 }

@@ -29,7 +29,8 @@ void ck_usage_enroll(FILE *f)
 	      "MOK certificate) into the Machine Owner Key list with `mokutil --import`. The\n"
 	      "certificate may be DER or PEM (converted to DER for mokutil). mokutil asks for a\n"
 	      "one-time password (--root-pw: use the root password instead); at the next reboot\n"
-	      "MokManager asks to \"Enroll MOK\" and for that password.\n"
+	      "MokManager asks to \"Enroll MOK\" and for that password. Then kernels whose build\n"
+	      "waited on the signing key are retried (ceph-kmod-install --retry-pending --key).\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  0  already enrolled, already pending, or the import request was queued\n"
@@ -74,6 +75,37 @@ static void next_steps(const char *cert_path)
 	       "Afterwards `ceph-kmod status` shows the certificate as enrolled. If the prompt\n"
 	       "times out, nothing is enrolled: run `ceph-kmod enroll` again.\n",
 	       cert_path);
+}
+
+/*
+ * Kernels whose build waited on the signing key (pending with exit 8 or 10) are
+ * retried once the key is usable: `ceph-kmod-install --retry-pending --key`, which
+ * returns at once when no kernel waits on the key. $CEPH_KMOD_INSTALL names another
+ * installer (a checkout's bin/ceph-kmod-install).
+ */
+static void retry_key_pending(void)
+{
+	const char *inst = getenv("CEPH_KMOD_INSTALL");
+	struct ck_err e;
+	int r;
+
+	if (!inst || !*inst)
+		inst = "/usr/sbin/ceph-kmod-install";
+	if (access(inst, X_OK) != 0)
+		return;
+	{
+		char *argv_retry[] = { (char *)inst, (char *)"--retry-pending", (char *)"--key",
+				       NULL };
+
+		fflush(stdout);
+		r = ck_run(argv_retry, NULL, &e);
+	}
+	if (r < 0)
+		fprintf(stderr, "ceph-kmod enroll: %s\n", e.msg);
+	else if (r != 0)
+		fprintf(stderr, "ceph-kmod enroll: a kernel that waited on the key still failed "
+				"to build (exit %d): see `ceph-kmod status`\n",
+			r);
 }
 
 int ck_cmd_enroll(int argc, char **argv)
@@ -213,5 +245,7 @@ out:
 	}
 	OPENSSL_free(der);
 	sk_X509_pop_free(certs, X509_free);
+	if (rc == ENROLL_OK)
+		retry_key_pending();
 	return rc;
 }

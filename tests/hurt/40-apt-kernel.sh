@@ -6,8 +6,9 @@
 #  - meanwhile "ceph-kmod-install --rebuild" of another kernel ran: both end with
 #    one complete, verified set each;
 #  - installing the missing source package (a local .deb with Debian's 6.1 source
-#    content under /usr/src) builds and installs the pending kernel through apt's
-#    DPkg::Post-Invoke hook, with no further command;
+#    content under /usr/src) builds and installs the pending kernel with no further
+#    command: through the ceph-kmod-dkms package's dpkg trigger (interest-noawait
+#    /usr/src), or apt's DPkg::Post-Invoke hook on a by-hand install;
 #  - the kernel removal hook drops our modules and dkms's records.
 # Afterwards the extra packages are purged: the host ends as it was.
 . "$(dirname "$0")/../lib.sh"
@@ -88,6 +89,11 @@ t_check "dpkg-deb builds $pkg" dpkg-deb -Znone --build "$work/deb" "$work/$pkg.d
 t_expect_exit "apt-get install $pkg exits 0" 0 apt_get install "$work/$pkg.deb"
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/install-source.log"
 t_eq "dpkg --audit is clean after the source install" "" "$(dpkg --audit 2>&1)"
+t_eq "$pkg is configured (the noawait trigger never leaves it waiting)" "install ok installed" "$(dpkg-query -W -f '${Status}' "$pkg")"
+if [[ "$(dpkg-query -W -f '${Status}' ceph-kmod-dkms 2>/dev/null)" == "install ok installed" ]]; then
+	t_match "the ceph-kmod-dkms dpkg trigger ran the retry" \
+		"Processing triggers for ceph-kmod-dkms .*kernel $(t_re "$kx"): building" "$(tr '\n' ' ' <<<"$T_LAST_OUTPUT")"
+fi
 t_eq "$kx is no longer pending" "" "$(CEPH_KMOD_CONF=$work/ceph-kmod.conf h_pending "$kx" code)"
 b_assert_installed "$kx"
 t_match "$kx was built from the pinned source" "path $srcdir; sha256 [0-9a-f]{64}" "$(modinfo -k "$kx" -F ceph_kmod_source rbd 2>/dev/null)"

@@ -35,4 +35,8 @@ for s in preinst postinst prerm postrm; do
 	t_eq "dh_dkms's own $s snippet was dropped" 0 "$(grep -c 'dkms remove\|common.postinst' "$ctl/$s" || true)"
 done
 t_match "the prerm removes modules only on remove/deconfigure, not on upgrade" '^remove \| deconfigure\)' "$(cat "$ctl/prerm")"
+t_eq "ceph-kmod-dkms declares the dpkg trigger interest-noawait /usr/src" "interest-noawait /usr/src" \
+	"$(grep -v '^#' "$ctl/triggers" 2>/dev/null)"
+t_match "its postinst retries pending kernels when triggered" 'triggered\).*ceph-kmod-install --retry-pending --hook' "$(tr '\n' ' ' <"$ctl/postinst")"
+t_eq "the .deb ships no apt Post-Invoke hook (the trigger does that)" "" "$(grep 'apt.conf.d' <<<"$files" || true)"
 rm -rf "$ctl"

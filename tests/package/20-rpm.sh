@@ -35,3 +35,9 @@ t_match "%post calls pkg-hook configure, which runs ceph-kmod-install" "packagin
 # shellcheck disable=SC2016 # a literal $1 of the scriptlet
 t_match "%preun removes only on erase (\$1 = 0)" 'if \[ "\$1" -eq 0 \]; then' "$scripts"
 
+ftrig=$(rpm -qp --filetriggers "$dkms_rpm")
+t_match "ceph-kmod-dkms has a file trigger on /usr/src/kernels (kernel-devel) that builds that kernel" \
+	'transfiletriggerin scriptlet \(using /bin/sh\) -- /usr/src/kernels.*ceph-kmod-install --hook --kernel' "$(tr '\n' ' ' <<<"$ftrig")"
+t_match "... and one on /usr/src that retries pending kernels" \
+	'transfiletriggerin scriptlet \(using /bin/sh\) -- /usr/src( |$).*ceph-kmod-install --retry-pending --hook' "$(tr '\n' ' ' <<<"$ftrig")"
+t_check "the file triggers are POSIX sh (dash -n)" dash -n -c "$(sed '/^transfiletrigger/d' <<<"$ftrig")"

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../build/lib-build.sh"
 . "$(dirname "$0")/lib-package.sh"
 set -euo pipefail
-debdir=$1 v=$2 v1=$3 v2=$4 extra=$5
+debdir=$1 v=$2 v1=$3 v2=$4 extra_k=$5
 CK_TOOL=/usr/sbin/ceph-kmod
 kernels=()
 while read -r _ k; do kernels+=("$k"); done < <(t_kernels)
@@ -19,7 +19,7 @@ apt_install_v() {
 	apt_q install "${d[@]}"
 }
 apt_q() { DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0 "$@"; }
-logs=/var/tmp/ck-package-logs
+logs=$P_HOST$CK_ARTIFACTS/package-deb   # on the host: kept after the overlay goes
 mkdir -p "$logs"
 
 # 0. A machine without ceph-kmod (an earlier run, a by-hand install).
@@ -57,8 +57,8 @@ t_eq "4 modules in each kmod package" "4 4" "$(find "$kout/x-deb" -name '*.ko*' 
 p_poll_start "${kernels[@]}"
 t_expect_exit "apt install the $v1 packages (upgrade)" 0 apt_install_v "$v1"
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/upgrade.log"
-read -r polls bad < <(p_poll_stop)
-t_eq "during the upgrade rbd always resolved to one of our files ($polls polls)" "" "${bad:-}"
+p_poll_stop
+t_eq "during the upgrade rbd always resolved to one of our files ($P_POLLS polls)" "" "$P_POLL_BAD"
 for k in "${kernels[@]}"; do
 	t_eq "$k: ceph_kmod_version after the upgrade" "$v1" "$(modinfo -k "$k" -F ceph_kmod_version rbd 2>/dev/null)"
 	t_eq "$k: dkms has $v1 installed" "$v1" "$(p_dkms_version "$k")"
@@ -80,18 +80,18 @@ for k in "${kernels[@]}"; do
 done
 
 # 2. Another kernel's headers: our modules appear for it with no further command.
-if [[ "$extra" == auto ]]; then
-	extra=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' |
+if [[ "$extra_k" == auto ]]; then
+	extra_k=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' |
 		sed 's/^linux-headers-//' | sort -V | grep -vxF -f <(printf '%s\n' "${kernels[@]}") |
 		while read -r k; do [[ -e /lib/modules/$k/build ]] || echo "$k"; done | tail -n1)
 fi
-t_expect_exit "apt-get install linux-headers-$extra" 0 apt_q install "linux-headers-$extra"
+t_expect_exit "apt-get install linux-headers-$extra_k" 0 apt_q install "linux-headers-$extra_k"
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/headers.log"
-b_assert_installed "$extra"
+b_assert_installed "$extra_k"
 # It leaves again (kept out of the upgrade's build time): ours first, then its headers.
-dkms remove -m ceph-kmod -v "$v" -k "$extra" >/dev/null 2>&1 || true
-apt_q purge "linux-headers-$extra" "linux-headers-$extra-common" >/dev/null 2>&1 || true
-[[ -n "$(dpkg -S "/lib/modules/$extra" 2>/dev/null)" ]] || rm -rf "/lib/modules/$extra"
+dkms remove -m ceph-kmod -v "$v2" -k "$extra_k" >/dev/null 2>&1 || true
+apt_q purge "linux-headers-$extra_k" "linux-headers-${extra_k%-amd64}-common" >/dev/null 2>&1 || true
+[[ -n "$(dpkg -S "/lib/modules/$extra_k" 2>/dev/null)" ]] || rm -rf "/lib/modules/$extra_k"
 
 # 4. apt remove, then apt purge.
 t_expect_exit "apt remove ceph-kmod-dkms ceph-kmod" 0 apt_q remove ceph-kmod-dkms ceph-kmod

@@ -151,6 +151,8 @@ p_unowned() {
 		[[ -d "$f" && ! -L "$f" ]] && continue
 		case "$f" in
 		/var/lib/dkms/* | /lib/modules/*/updates/dkms/* | /lib/modules/*/modules.*) continue ;; # dkms's trees, depmod's indexes
+		/usr/lib/modules/*/updates/dkms/* | /usr/lib/modules/*/modules.*) continue ;;     # the same, merged /usr
+		/lib/modules/*/ceph-kmod-sets/* | /usr/lib/modules/*/ceph-kmod-sets/*) continue ;; # the installed sets dkms's files point to
 		/etc/ceph-kmod/* | /var/cache/ceph-kmod/* | /var/lib/ceph-kmod/* | /etc/dkms/framework.conf.d/ceph-kmod.conf) continue ;; # run-time state
 		esac
 		p_host_new_since "$before" "$f" && continue
@@ -159,8 +161,9 @@ p_unowned() {
 }
 
 # p_poll_start KVER...: a background loop polls "modinfo -k K -n rbd" for every kernel;
-# p_poll_stop prints "N BAD-LINES": polls done and the ones that did not resolve to
-# an existing file of ours (missing file, in-tree module).
+# p_poll_stop (not in a subshell: it waits for the loop) sets P_POLLS (polls done) and
+# P_POLL_BAD (the first polls that did not resolve to an existing file of ours: a
+# missing file, the in-tree module).
 p_poll_start() {
 	P_POLL_DIR=$(mktemp -d /var/tmp/ck-poll.XXXXXX)
 	(
@@ -177,9 +180,40 @@ p_poll_start() {
 	) &
 	P_POLL_PID=$!
 }
+# shellcheck disable=SC2034 # P_POLLS, P_POLL_BAD: read by the cycle scripts
 p_poll_stop() {
 	touch "$P_POLL_DIR/stop"
 	wait "$P_POLL_PID" || true
-	printf '%s %s\n' "$(wc -l <"$P_POLL_DIR/n" 2>/dev/null || echo 0)" "$(head -n 3 "$P_POLL_DIR/bad" 2>/dev/null | tr '\n' ' ')"
+	P_POLLS=0 P_POLL_BAD=""
+	[[ -f "$P_POLL_DIR/n" ]] && P_POLLS=$(wc -l <"$P_POLL_DIR/n")
+	[[ -f "$P_POLL_DIR/bad" ]] && P_POLL_BAD=$(head -n 3 "$P_POLL_DIR/bad" | tr '\n' ' ')
 	rm -rf "$P_POLL_DIR"
+}
+
+# p_fake_devel_rpm KVER OUTDIR: a noarch rpm holding one file under /usr/src/kernels/KVER
+# (where kernel-devel puts a kernel's build tree), to fire the file trigger on that path;
+# prints its path.
+p_fake_devel_rpm() {
+	local kver=$1 out=$2 top
+	top=$(mktemp -d)
+	mkdir -p "$top/SPECS" "$out"
+	cat >"$top/SPECS/ck-test-kernel-devel.spec" <<SPEC
+Name: ck-test-kernel-devel
+Version: 1.0
+Release: 1
+Summary: One file under /usr/src/kernels/$kver (ceph-kmod file-trigger test)
+License: GPL-2.0-only
+BuildArch: noarch
+%description
+Fires ceph-kmod-dkms's file trigger on /usr/src/kernels in the package tests.
+%install
+mkdir -p %{buildroot}/usr/src/kernels/$kver
+echo ceph-kmod-test >%{buildroot}/usr/src/kernels/$kver/ck-trigger-test
+%files
+/usr/src/kernels/$kver/ck-trigger-test
+SPEC
+	rpmbuild -bb --quiet --define "_topdir $top" --define "_rpmdir $out" --define '_build_id_links none' \
+		"$top/SPECS/ck-test-kernel-devel.spec" >/dev/null 2>&1 || { rm -rf "$top"; return 1; }
+	rm -rf "$top"
+	find "$out" -name 'ck-test-kernel-devel-1.0-1.noarch.rpm' | head -n1
 }

@@ -2,12 +2,14 @@
 # Run by 20-rpm.sh inside the overlay chroot (lib-package.sh): the issue's test 5, the
 # install/upgrade/erase cycle through Debian's rpm itself (its own database, scriptlets
 # run by /bin/sh = dash) and the real dkms.
-# Usage: rpm-cycle.sh RPMDIR V V1   (RPMDIR/V and RPMDIR/V1 hold the two packages)
+# Usage: rpm-cycle.sh RPMDIR V V1 FAKE_DEVEL_RPM
+#   RPMDIR/V and RPMDIR/V1 hold the two packages; FAKE_DEVEL_RPM ships a file under
+#   /usr/src/kernels/<newest 6.1 kernel> (p_fake_devel_rpm)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../build/lib-build.sh"
 . "$(dirname "$0")/lib-package.sh"
 set -euo pipefail
-rpmdir=$1 v=$2 v1=$3
+rpmdir=$1 v=$2 v1=$3 fake_devel=$4
 CK_TOOL=/usr/sbin/ceph-kmod
 kernels=()
 while read -r _ k; do kernels+=("$k"); done < <(t_kernels)
@@ -26,10 +28,18 @@ t_eq "rpm -qf owns every file installed outside dkms's trees and our run-time st
 t_expect_exit "ceph-kmod-install --remove refuses on an rpm install" 2 ceph-kmod-install --remove
 t_match "... and prints the rpm command" 'fix: rpm -e ceph-kmod-dkms ceph-kmod' "$T_LAST_OUTPUT"
 
+# kernel-devel's tree arriving under /usr/src/kernels/K fires the file trigger, which
+# runs ceph-kmod-install for K (up to date here: it says so).
+k61=$(t_kernel newest61)
+t_expect_exit "rpm -i a package with a file under /usr/src/kernels/$k61" 0 rpm -i --nodeps --force-debian "$fake_devel"
+t_match "the /usr/src/kernels file trigger ran ceph-kmod-install for $k61" \
+	"kernel $(t_re "$k61"): ceph-kmod $(t_re "$v") is up to date" "$T_LAST_OUTPUT"
+t_expect_exit "rpm -e that package" 0 rpm -e --nodeps ck-test-kernel-devel
+
 p_poll_start "${kernels[@]}"
 t_expect_exit "rpm -U --nodeps --force-debian to $v1" 0 rpm_i -U "$v1"
-read -r polls bad < <(p_poll_stop)
-t_eq "during rpm -U rbd always resolved to one of our files ($polls polls)" "" "${bad:-}"
+p_poll_stop
+t_eq "during rpm -U rbd always resolved to one of our files ($P_POLLS polls)" "" "$P_POLL_BAD"
 p_assert_version_everywhere "$v1" "${kernels[@]}"
 t_eq "the old /usr/src/ceph-kmod-$v is gone" no "$([[ -e /usr/src/ceph-kmod-$v ]] && echo yes || echo no)"
 t_eq "dkms's tree of $v is gone" no "$([[ -e /var/lib/dkms/ceph-kmod/$v ]] && echo yes || echo no)"

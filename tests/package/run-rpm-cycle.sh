@@ -15,9 +15,12 @@ rm -rf "${rpmdir:?}/$v1"
 p_bump_tree "$v1" "$P_WORK/tree-$v1"
 t_check "make rpm of a higher version ($v1)" make -s -C "$P_WORK/tree-$v1" rpm PKGOUT="$rpmdir/$v1"
 rm -rf "$P_WORK/tree-$v1"
+k61=$(t_kernel newest61)
+t_check "rpmbuild a package with a file under /usr/src/kernels/$k61" p_fake_devel_rpm "$k61" "$rpmdir/fake"
 
 out=$P_WORK/rpm-cycle.log
 rc=0
-p_overlay_run "$CK_TOP/tests/package/rpm-cycle.sh" "$rpmdir" "$v" "$v1" 2>&1 | tee "$out" || rc=$?
+p_overlay_run "$CK_TOP/tests/package/rpm-cycle.sh" "$rpmdir" "$v" "$v1" \
+	"$(p_fake_devel_rpm "$k61" "$rpmdir/fake")" 2>&1 | tee "$out" || rc=$?
 grep -E '^(PASS|FAIL|SKIP): ' "$out" >>"$CK_TEST_RESULTS" || true
 ((rc == 0)) || t_fail "rpm-cycle.sh exited $rc (log: $out)"

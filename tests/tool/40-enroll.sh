@@ -40,6 +40,11 @@ FAKE
 chmod +x "$w/mokutil"
 export FAKE_LOG=$log FAKE_DIR=$w
 unset CEPH_KMOD_CONF
+# The retry of key-pending kernels after a successful enroll runs this installer
+# (the real one is run by tests/hurt/60-key-pending.sh).
+printf '#!/bin/sh\necho "installer $*" >>"$FAKE_LOG"\n' >"$w/installer"
+chmod +x "$w/installer"
+export CEPH_KMOD_INSTALL=$w/installer
 
 # The host has no EFI: say so, exit 5, do not run mokutil.
 if [[ ! -e /sys/firmware/efi ]]; then
@@ -60,11 +65,12 @@ fpr_b=$(openssl x509 -in "$w/b.pem" -noout -fingerprint -sha1 | cut -d= -f2)
 : >"$log"
 t_expect_exit "not enrolled: import requested -> 0" 0 env FAKE_STATE=none "$CK_TOOL" enroll --cert "$w/a.pem"
 out=$T_LAST_OUTPUT
-t_eq "not enrolled: test-key, list-new, import in that order" "--test-key --list-new --import" \
+t_eq "not enrolled: test-key, list-new, import in that order, then the retry" "--test-key --list-new --import installer" \
 	"$(awk '{print $1}' "$log" | tr '\n' ' ' | sed 's/ $//')"
 t_check "PEM certificate handed to mokutil as DER (same bytes as openssl's DER)" cmp "$w/imported.der" "$w/a.der"
 t_match "next-reboot instructions name MokManager's Enroll MOK" 'Enroll MOK' "$out"
 t_match "next-reboot instructions mention the password" 'password' "$out"
+t_match "after the import, kernels pending on the key are retried" '^installer --retry-pending --key$' "$(tail -n1 "$log")"
 tmp_der=$(awk '$1 == "--import" {print $2}' "$log")
 t_check "temporary DER copy removed afterwards" test ! -e "$tmp_der"
 
@@ -94,7 +100,9 @@ t_eq "pending per --list-new: no import" "" "$(grep -- --import "$log" || true)"
 t_expect_exit "another key pending: ours imported -> 0" 0 env FAKE_STATE=none FAKE_NEW_FPR="$fpr_b" "$CK_TOOL" enroll --cert "$w/a.pem"
 t_match "another key pending: import ran" '^--import ' "$(cat "$log")"
 
+: >"$log"
 t_expect_exit "mokutil --import fails -> 1" 1 env FAKE_STATE=none FAKE_IMPORT_RC=3 "$CK_TOOL" enroll --cert "$w/a.pem"
+t_eq "a failed enrolment retries nothing" "" "$(grep '^installer' "$log" || true)"
 t_expect_exit "mokutil missing -> 1" 1 env CEPH_KMOD_MOKUTIL="$w/no-such-mokutil" "$CK_TOOL" enroll --cert "$w/a.pem"
 t_expect_exit "unreadable certificate -> 4" 4 "$CK_TOOL" enroll --cert "$w/missing.pem"
 head -c 500 /dev/urandom >"$w/garbage.der"
