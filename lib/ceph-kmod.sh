@@ -27,7 +27,9 @@ CK_E_KEY=10
 export CK_E_INTERNAL CK_E_USAGE CK_E_NOSOURCE CK_E_MISMATCH CK_E_PATCH CK_E_SYMVERS \
 	CK_E_BUILD CK_E_SIGN CK_E_LOCKED CK_E_KEY
 
-CK_TOP=${CK_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# The tree this file belongs to (never taken from the environment: only CEPH_KMOD_*
+# variables are; an exported CK_TOP of a checkout must not redirect an installed copy).
+CK_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CK_PROG=${CK_PROG:-$(basename "$0")}
 
 ck_log() {

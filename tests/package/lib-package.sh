@@ -210,6 +210,8 @@ Fires ceph-kmod-dkms's file trigger on /usr/src/kernels in the package tests.
 mkdir -p %{buildroot}/usr/src/kernels/$kver
 echo ceph-kmod-test >%{buildroot}/usr/src/kernels/$kver/ck-trigger-test
 %files
+%dir /usr/src/kernels
+%dir /usr/src/kernels/$kver
 /usr/src/kernels/$kver/ck-trigger-test
 SPEC
 	rpmbuild -bb --quiet --define "_topdir $top" --define "_rpmdir $out" --define '_build_id_links none' \
