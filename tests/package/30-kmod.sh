@@ -2,7 +2,7 @@
 # make kmod-deb / make kmod-rpm from the set dkms built for a test kernel on this host:
 # what the packages hold, and that every module taken out of the built package still
 # verifies and matches the checksums taken when it was verified before packing (no strip or debuginfo step cut the appended signature). Installing and
-# removing them is in 40-deb-cycle.sh (deb-cycle.sh, part 6). Skips when dkms has no
+# removing them is in 40-cycles.sh (deb-cycle.sh, part 6). Skips when dkms has no
 # set for the kernels here (e.g. after the remove suite).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../build/lib-build.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run by 40-deb-cycle.sh inside the overlay chroot (lib-package.sh): the apt/dpkg/dkms cycle.
+# Run by 40-cycles.sh inside the overlay chroot (lib-package.sh): the apt/dpkg/dkms cycle.
 # Usage: deb-cycle.sh DEBDIR V V1 V2 EXTRA_KVER
 #   DEBDIR/V/*.deb this checkout, DEBDIR/V1 a higher version, DEBDIR/V2 a version whose
 #   build fails for the 6.12 source; EXTRA_KVER a kernel whose headers are not installed

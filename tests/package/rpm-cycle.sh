@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run by 50-rpm-cycle.sh inside the overlay chroot (lib-package.sh): the test 5, the
+# Run by 40-cycles.sh inside the overlay chroot (lib-package.sh): the test 5, the
 # install/upgrade/erase cycle through Debian's rpm itself (its own database, scriptlets
 # run by /bin/sh = dash) and the real dkms.
 # Usage: rpm-cycle.sh RPMDIR V V1 FAKE_DEVEL_RPM
