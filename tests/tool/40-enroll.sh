@@ -42,6 +42,7 @@ export FAKE_LOG=$log FAKE_DIR=$w
 unset CEPH_KMOD_CONF
 # The retry of key-pending kernels after a successful enroll runs this installer
 # (the real one is run by tests/hurt/60-key-pending.sh).
+# shellcheck disable=SC2016 # $* and $FAKE_LOG are the stub's own, expanded when it runs
 printf '#!/bin/sh\necho "installer $*" >>"$FAKE_LOG"\n' >"$w/installer"
 chmod +x "$w/installer"
 export CEPH_KMOD_INSTALL=$w/installer
