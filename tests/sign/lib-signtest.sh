@@ -19,8 +19,11 @@ st_env() {
 	trap "rm -rf '$T'" EXIT
 	mkdir -p "$T/etc-dkms/framework.conf.d" "$T/var-dkms" "$T/shim" "$T/keys"
 	printf '# test framework.conf (all defaults)\n' >"$T/etc-dkms/framework.conf"
+	# STATE too: a run refused on a test key records pending kernels there, and the retry
+	# of a later setup-key run (with another test key) must not rebuild this host's kernels.
 	export CEPH_KMOD_CONF=$T/ceph-kmod.conf CEPH_KMOD_DKMS_FRAMEWORK_DIR=$T/etc-dkms \
-		CEPH_KMOD_DKMS_MOK_DIR=$T/var-dkms CEPH_KMOD_SHIM_MOK_DIR=$T/shim CEPH_KMOD_LOCK=$T/lock
+		CEPH_KMOD_DKMS_MOK_DIR=$T/var-dkms CEPH_KMOD_SHIM_MOK_DIR=$T/shim CEPH_KMOD_LOCK=$T/lock \
+		CEPH_KMOD_STATE=$T/state
 	unset CEPH_KMOD_MOK_KEY CEPH_KMOD_MOK_CERT KBUILD_SIGN_PIN
 }
 
