@@ -13,6 +13,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../vm/lib/vm.sh
 . "$(dirname "$0")/../vm/lib/vm.sh"
+# shellcheck source=../vm/lib/e2e.sh
+. "$(dirname "$0")/../vm/lib/e2e.sh"
 # shellcheck source=lib/host-bp.sh
 . "$(dirname "$0")/lib/host-bp.sh"
 
@@ -20,11 +22,7 @@ if ((EUID != 0)) || ! command -v qemu-system-x86_64 >/dev/null; then
 	t_skip "nbd index limit: needs root and qemu-system-x86_64"
 	exit 0
 fi
-kver=$(t_kernel newest61)
-if [[ -z "$kver" || ! -r "/boot/vmlinuz-$kver" ]]; then
-	t_skip "nbd index limit: no newest 6.1 kernel image"
-	exit 0
-fi
+kver=$(e2e_role_kernel newest61) || exit 0
 intree=$(compgen -G "/lib/modules/$kver/kernel/drivers/block/nbd.ko*" | head -n 1)
 ours_dir=$(bp_ours_dir "$kver")
 if [[ -n "$ours_dir" ]]; then

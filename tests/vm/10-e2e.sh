@@ -13,26 +13,10 @@
 . "$(dirname "$0")/lib/e2e.sh"
 
 main() {
-	local roles=("$@") role t0 tool
+	local roles=("$@") role
 	((${#roles[@]})) || roles=(newest61 newest612 oldest61)
-	if ((EUID != 0)); then
-		t_skip "end-to-end (needs root: 9p export of /, Ceph daemons)"
-		return 0
-	fi
-	for tool in qemu-system-x86_64 ceph-mon ceph-osd ceph-mds ceph-mgr rbd rbd-nbd socat busybox debugfs; do
-		if ! command -v "$tool" >/dev/null; then
-			t_skip "end-to-end ($tool not installed)"
-			return 0
-		fi
-	done
-	t0=$SECONDS
-	trap e2e_cluster_stop EXIT
-	trap 'exit 143' TERM INT
-	if ! e2e_cluster_start 2>"$CK_VM_ARTIFACTS/cluster-start.log"; then
-		t_fail "ceph cluster on loopback started (see $CK_VM_ARTIFACTS/cluster-start.log)"
-		return 0
-	fi
-	t_pass "ceph cluster on loopback started ($((SECONDS - t0))s)"
+	e2e_suite_start end-to-end cluster-start.log \
+		qemu-system-x86_64 ceph-mon ceph-osd ceph-mds ceph-mgr rbd rbd-nbd socat busybox debugfs || return 0
 	for role in "${roles[@]}"; do
 		e2e_kernel "$role"
 	done

@@ -160,15 +160,7 @@ bp_verdicts() {
 bp_kernel() {
 	local role=$1 steps=$2 sets=$3 kver scratch log art rc=0 prc=0 jrc t0 ours set ev
 	local -a share=()
-	kver=$(t_kernel "$role")
-	if [[ -z "$kver" ]]; then
-		t_fail "$role: pick-kernels gave no kernel"
-		return 0
-	fi
-	if [[ ! -r "/boot/vmlinuz-$kver" || ! -d "/lib/modules/$kver/kernel" ]]; then
-		t_skip "$role: kernel $kver is not installed (/boot/vmlinuz-$kver, /lib/modules/$kver)"
-		return 0
-	fi
+	kver=$(e2e_role_kernel "$role") || return 0
 	art="$CK_VM_ARTIFACTS/bp-$role-${steps// /-}"
 	log="$art.console.log"
 	scratch=$(vm_scratch "bp-$role")
@@ -208,25 +200,9 @@ bp_kernel() {
 
 # bp_main ROLE:STEP[+STEP]...: the common frame of the suite's scripts; one guest per ROLE.
 bp_main() {
-	local spec t0 tool
-	if ((EUID != 0)); then
-		t_skip "backports: needs root (9p export of /, Ceph daemons)"
-		return 0
-	fi
-	for tool in qemu-system-x86_64 ceph-mon ceph-osd ceph-mds ceph-mgr rbd socat busybox gcc jq; do
-		if ! command -v "$tool" >/dev/null; then
-			t_skip "backports ($tool not installed)"
-			return 0
-		fi
-	done
-	t0=$SECONDS
-	trap e2e_cluster_stop EXIT
-	trap 'exit 143' TERM INT
-	if ! e2e_cluster_start 2>"$CK_VM_ARTIFACTS/bp-cluster-start.log"; then
-		t_fail "ceph cluster on loopback started (see $CK_VM_ARTIFACTS/bp-cluster-start.log)"
-		return 0
-	fi
-	t_pass "ceph cluster on loopback started ($((SECONDS - t0))s)"
+	local spec
+	e2e_suite_start backports bp-cluster-start.log \
+		qemu-system-x86_64 ceph-mon ceph-osd ceph-mds ceph-mgr rbd socat busybox gcc jq || return 0
 	for spec in "$@"; do
 		bp_kernel "${spec%%:*}" "$(tr '+' ' ' <<<"${spec#*:}")" "${CK_BP_SETS:-intree ours}"
 	done

@@ -237,18 +237,53 @@ e2e_dmesg_check() {
 	fi
 }
 
+# e2e_suite_start WHAT LOGNAME TOOL...: a guest suite's frame: root, the TOOLs, then the
+# Ceph cluster on loopback (stopped on exit; its start log in $CK_VM_ARTIFACTS/LOGNAME).
+# Records SKIP (no root, a tool missing) or FAIL (cluster) and returns 1 when it cannot run.
+e2e_suite_start() {
+	local what=$1 log=$2 tool t0
+	shift 2
+	if ((EUID != 0)); then
+		t_skip "$what (needs root: 9p export of /, Ceph daemons)"
+		return 1
+	fi
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			t_skip "$what ($tool not installed)"
+			return 1
+		fi
+	done
+	t0=$SECONDS
+	trap e2e_cluster_stop EXIT
+	trap 'exit 143' TERM INT
+	if ! e2e_cluster_start 2>"$CK_VM_ARTIFACTS/$log"; then
+		t_fail "ceph cluster on loopback started (see $CK_VM_ARTIFACTS/$log)"
+		return 1
+	fi
+	t_pass "ceph cluster on loopback started ($((SECONDS - t0))s)"
+}
+
+# e2e_role_kernel ROLE: prints the role's kernel (tests/pick-kernels). Records FAIL when
+# there is none, SKIP when its image or modules are not installed, and returns 1 then (the
+# records go to stderr and the results file: callers capture stdout).
+e2e_role_kernel() {
+	local role=$1 kver
+	kver=$(t_kernel "$role")
+	if [[ -z "$kver" ]]; then
+		t_fail "$role: pick-kernels gave no kernel" >&2
+		return 1
+	fi
+	if [[ ! -r "/boot/vmlinuz-$kver" || ! -d "/lib/modules/$kver/kernel" ]]; then
+		t_skip "$role: kernel $kver is not installed (/boot/vmlinuz-$kver, /lib/modules/$kver)" >&2
+		return 1
+	fi
+	printf '%s\n' "$kver"
+}
+
 # e2e_kernel ROLE: one guest of the role's kernel, all steps, all reports.
 e2e_kernel() {
 	local role=$1 steps=${CK_VM_STEPS:-$E2E_STEPS_DEFAULT} kver scratch log art rc=0 prc=0 jrc t0
-	kver=$(t_kernel "$role")
-	if [[ -z "$kver" ]]; then
-		t_fail "$role: pick-kernels gave no kernel"
-		return 0
-	fi
-	if [[ ! -r "/boot/vmlinuz-$kver" || ! -d "/lib/modules/$kver/kernel" ]]; then
-		t_skip "$role: kernel $kver is not installed (/boot/vmlinuz-$kver, /lib/modules/$kver)"
-		return 0
-	fi
+	kver=$(e2e_role_kernel "$role") || return 0
 	art="$CK_VM_ARTIFACTS/e2e-$role"
 	log="$art.console.log"
 	scratch=$(vm_scratch "e2e-$role")
