@@ -21,6 +21,9 @@ t_record() {
 t_pass() { t_record PASS "$*"; }
 t_fail() { t_record FAIL "$*"; }
 t_skip() { t_record SKIP "$*"; }
+# t_setup WHAT: a setup step that worked (a cluster started, a guest ran its job). It is
+# reported, not counted as a check; a setup step that failed is a t_fail.
+t_setup() { t_record SETUP "$*"; }
 
 # t_check WHAT CMD...: PASS if CMD exits 0, FAIL (with its output) otherwise.
 t_check() {

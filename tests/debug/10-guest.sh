@@ -69,7 +69,7 @@ main() {
 	cp "$scratch/results" "$art.results" 2>/dev/null || : >"$art.results"
 	cp "$scratch/dmesg.txt" "$art.dmesg" 2>/dev/null || true
 	if ((rc == 0 && jrc == 0)); then
-		t_pass "debug guest: $kver ran the job and powered off ($((SECONDS - t0))s)"
+		t_setup "debug guest: $kver ran the job and powered off ($((SECONDS - t0))s)"
 	else
 		t_fail "debug guest: $kver ran the job and powered off (qemu status $rc, job status $jrc; console $art.console.log)"
 	fi

@@ -172,7 +172,7 @@ boot3() {
 		return 0
 	fi
 	SB_CLUSTER_PID=""
-	t_pass "boot3: ceph cluster on loopback started (in the background during boots 1 and 2)"
+	t_setup "boot3: ceph cluster on loopback started (in the background during boots 1 and 2)"
 	# the dkms modules must be installed for modprobe; wait for a reinstall by another run
 	for ((i = 0; i < 60; i++)); do
 		[[ "$(e2e_expect_ours "$KVER")" == 1 ]] && compgen -G "/lib/modules/$KVER/updates/dkms/nbd.ko*" >/dev/null && break

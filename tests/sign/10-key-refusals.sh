@@ -66,29 +66,31 @@ main() {
 }
 
 # The main job must run setup-key before any build: with a world-readable key it exits 10
-# and a stand-in dkms on PATH records that no build/install was asked for.
+# and nothing was built: no pipeline ran in its build directory (STATE/build/KVER/new, its
+# pipeline.log), and no set was made (STATE/build/KVER/out).
 before_build_check() {
-	local job=$CK_TOP/bin/ceph-kmod-install rc=0
+	local job=$CK_TOP/bin/ceph-kmod-install rc=0 work found f
 	if [[ ! -x "$job" ]]; then
 		t_skip "bin/ceph-kmod-install not written yet: cannot show it stops before any build"
 		return 0
 	fi
-	mkdir -p "$T/fakebin"
-	cat >"$T/fakebin/dkms" <<FAKE
-#!/bin/sh
-echo "\$*" >>"$T/dkms-calls"
-case "\$1" in status) exit 0;; esac
-exit 0
-FAKE
-	chmod +x "$T/fakebin/dkms"
+	work=$T/state/build/$KVER61
 	chmod 0644 "$T/keys/a.key"
-	PATH=$T/fakebin:$PATH CEPH_KMOD_CACHE=$T/cache timeout 120 "$job" --kernel "$KVER61" --no-wait >"$T/job.out" 2>&1 || rc=$?
+	CEPH_KMOD_CACHE=$T/cache timeout 120 "$job" --kernel "$KVER61" --no-wait >"$T/job.out" 2>&1 || rc=$?
 	chmod 0600 "$T/keys/a.key"
 	t_eq "bin/ceph-kmod-install with a world-readable key exits 10" 10 "$rc"
-	if grep -qE '^(build|install|autoinstall)\b' "$T/dkms-calls" 2>/dev/null; then
-		t_fail "dkms was asked to build/install despite the bad key: $(tr '\n' ';' <"$T/dkms-calls")"
+	# The control: the run used this test world's state (it recorded the kernel as pending
+	# on the key), so the absence of a build below is not an absence of the run.
+	t_eq "the refused run recorded $KVER61 as pending with code 10 in the test world's state" \
+		"code=10" "$(grep -s '^code=' "$T/state/pending/$KVER61" || echo "no record in $T/state/pending")"
+	found=""
+	for f in new pipeline.log out; do
+		[[ ! -e "$work/$f" ]] || found+="$work/$f "
+	done
+	if [[ -n "$found" ]]; then
+		t_fail "no build started before the key was refused (found: $found)"
 	else
-		t_pass "no dkms build/install happened before the key was refused"
+		t_pass "no build started before the key was refused (no $work/new, pipeline.log or out)"
 	fi
 }
 

@@ -17,8 +17,31 @@ if command -v cppcheck >/dev/null; then
 else
 	t_skip "cppcheck not installed"
 fi
+# shell_files DIR...: every shell file under DIR (by name or by its #! line or shellcheck
+# directive), so a new script is linted without being listed here.
+shell_files() {
+	local f
+	while IFS= read -r -d '' f; do
+		case "$f" in
+		*.sh) printf '%s\n' "$f" ;;
+		*) head -n 3 "$f" | grep -qE '^#!.*/(env )?(ba|da)?sh\b|shellcheck shell=' && printf '%s\n' "$f" ;;
+		esac
+	done < <(find "$@" -type f ! -name '*.[ch]' ! -name '*.patch' ! -name '*.md' -print0)
+	return 0
+}
+# Runs shellcheck -x on FILE... from the top of the tree (source= paths are relative).
+shellcheck_top() {
+	(cd "$CK_TOP" && shellcheck -x "$@")
+}
 if command -v shellcheck >/dev/null; then
-	t_check "shellcheck tests/tool/*.sh" shellcheck -x "$CK_TOP"/tests/tool/*.sh
+	# What we ship (every file a package installs that a shell runs), then the tests.
+	mapfile -t shipped < <(cd "$CK_TOP" && shell_files lib stages bin sign packaging debian setup | sort)
+	t_match "found the shipped shell scripts (${#shipped[@]})" '^[1-9][0-9]' "${#shipped[@]}"
+	t_check "shellcheck every shipped shell script (lib stages bin sign packaging debian setup)" \
+		shellcheck_top "${shipped[@]}"
+	mapfile -t testsh < <(cd "$CK_TOP" && shell_files tests | sort)
+	t_check "shellcheck every test script (${#testsh[@]} under tests/)" \
+		shellcheck_top "${testsh[@]}"
 else
 	t_skip "shellcheck not installed"
 fi

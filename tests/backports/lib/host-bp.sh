@@ -188,7 +188,7 @@ bp_kernel() {
 	cp "$scratch/dmesg.txt" "$art.dmesg" 2>/dev/null || true
 	cp "$scratch/host-events" "$art.host-events" 2>/dev/null || true
 	if ((rc == 0 && jrc == 0)); then
-		t_pass "$role: guest $kver ran the job and powered off ($((SECONDS - t0))s; ours: ${ours:-installed ceph-kmod})"
+		t_setup "$role: guest $kver ran the job and powered off ($((SECONDS - t0))s; ours: ${ours:-installed ceph-kmod})"
 	else
 		t_fail "$role: guest $kver ran the job and powered off (qemu status $rc, job status $jrc; console $log)"
 	fi

@@ -260,7 +260,7 @@ e2e_suite_start() {
 		t_fail "ceph cluster on loopback started (see $CK_VM_ARTIFACTS/$log)"
 		return 1
 	fi
-	t_pass "ceph cluster on loopback started ($((SECONDS - t0))s)"
+	t_setup "ceph cluster on loopback started ($((SECONDS - t0))s)"
 }
 
 # e2e_role_kernel ROLE: prints the role's kernel (tests/pick-kernels). Records FAIL when
@@ -301,7 +301,7 @@ e2e_kernel() {
 	cp "$scratch/results" "$art.results" 2>/dev/null || : >"$art.results"
 	cp "$scratch/dmesg.txt" "$art.dmesg" 2>/dev/null || true
 	if ((rc == 0 && jrc == 0)); then
-		t_pass "$role: guest $kver ran the job and powered off ($((SECONDS - t0))s)"
+		t_setup "$role: guest $kver ran the job and powered off ($((SECONDS - t0))s)"
 	else
 		t_fail "$role: guest $kver ran the job and powered off (qemu status $rc, job status $jrc; console $log)"
 	fi
