@@ -2,6 +2,8 @@
 /* Redaction of cephx keys and secret=/key= values (see redact.h). */
 #include "redact.h"
 
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,61 +147,57 @@ static int b64_val(unsigned char c)
 	return -1;
 }
 
+/* Base64 through OpenSSL's codec: the URL-safe alphabet is mapped to the standard one
+ * and the padding completed first, since EVP_DecodeBlock() takes whole quanta only. */
 long ck_b64_decode(const char *s, size_t n, unsigned char *out)
 {
-	size_t i, o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
+	char *std;
+	size_t i, m, pad;
+	int len;
 
 	while (n > 0 && s[n - 1] == '=')
 		n--;
-	if (n % 4 == 1)
+	if (n % 4 == 1 || n > INT_MAX / 2)
+		return -1;
+	pad = (4 - n % 4) % 4;
+	m = n + pad;
+	std = malloc(m + 1);
+	if (!std)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int v = b64_val((unsigned char)s[i]);
-
-		if (v < 0)
+		if (b64_val((unsigned char)s[i]) < 0) {
+			free(std);
 			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
 		}
+		std[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
 	}
-	return (long)o;
+	memset(std + n, '=', pad);
+	std[m] = '\0';
+	len = m ? EVP_DecodeBlock(out, (const unsigned char *)std, (int)m) : 0;
+	free(std);
+	if (len < 0 || (size_t)len < pad)
+		return -1;
+	return (long)((size_t)len - pad);
 }
 
 static size_t b64_encode(const unsigned char *p, size_t n, char *out, int url)
 {
-	const char *a = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-			    : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
+	size_t o = (size_t)EVP_EncodeBlock((unsigned char *)out, p, (int)n), i;
 
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = a[(v >> 6) & 63];
-		out[o++] = a[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? a[(v >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
+	for (i = 0; url && i < o; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
 	return o;
 }
 
 int ck_is_cephx_key(const unsigned char *b, size_t n)
 {
-	/* struct CryptoKey: le16 type (1 = AES), utime_t created (8), le16 len, secret. */
-	return n == 28 && b[0] == 1 && b[1] == 0 && b[10] == 16 && b[11] == 0;
+	/* struct CryptoKey: le16 type, utime_t created (8), le16 len, secret: type 1 (aes)
+	 * holds 16 bytes, type 2 (aes256k, Ceph 20.2.4's default) 32. */
+	if (n == 28)
+		return b[0] == 1 && b[1] == 0 && b[10] == 16 && b[11] == 0;
+	if (n == 44)
+		return b[0] == 2 && b[1] == 0 && b[10] == 32 && b[11] == 0;
+	return 0;
 }
 
 static long add_bytes_forms(struct ck_redactor *r, const unsigned char *raw, size_t n)
@@ -250,9 +248,9 @@ int ck_redact_add_secret(struct ck_redactor *r, const char *s, size_t n)
 		if ((a = add_bytes_forms(r, raw, (size_t)dn)) < 0)
 			return -1;
 		added += a;
-		/* the 16-byte AES secret of a cephx key, on its own */
+		/* the AES secret of a cephx key (16 or 32 bytes), on its own */
 		if (ck_is_cephx_key(raw, (size_t)dn)) {
-			if ((a = add_bytes_forms(r, raw + 12, 16)) < 0)
+			if ((a = add_bytes_forms(r, raw + 12, raw[10])) < 0)
 				return -1;
 			added += a;
 		}
@@ -325,41 +323,60 @@ static int scan_kv(const unsigned char *d, size_t n, kv_fn fn, void *arg)
 }
 
 /*
- * Calls fn for every cephx key in base64 (38 characters, optionally "==", whitespace
- * allowed in between): pos[] holds the offsets of its characters, text the characters.
+ * Calls fn for every cephx key in base64 (whitespace allowed in between): aes keys are 38
+ * characters ("AQ…", optionally "=="), aes256k keys 59 ("Ag…", optionally "="). pos[]
+ * holds the offsets of its characters, text the characters.
  */
 typedef int (*key_fn)(void *arg, const size_t *pos, size_t npos, const char *text);
 
+static const struct key_form {
+	size_t chars, raw;
+	char second;
+} key_forms[] = { { 38, 28, 'Q' }, { 59, 44, 'g' } };
+
+/* The key of form f starting at d[i]: its number of characters (with padding), or 0. */
+static size_t match_key(const unsigned char *d, size_t n, size_t i, const struct key_form *f,
+			size_t pos[64], char text[65])
+{
+	size_t k = 0, j = i, ws = 0;
+	unsigned char raw[48];
+
+	while (j < n && k < f->chars + 2 && ws <= 16) {
+		if (is_space(d[j])) {
+			ws++;
+			j++;
+			continue;
+		}
+		if (k < f->chars ? b64_val(d[j]) < 0 : d[j] != '=')
+			break;
+		pos[k] = j;
+		text[k++] = (char)d[j++];
+	}
+	if (k < f->chars || text[1] != f->second)
+		return 0;
+	text[k] = '\0';
+	if (ck_b64_decode(text, f->chars, raw) != (long)f->raw || !ck_is_cephx_key(raw, f->raw))
+		return 0;
+	return k;
+}
+
 static int scan_cephx(const unsigned char *d, size_t n, key_fn fn, void *arg)
 {
-	size_t i;
+	size_t i, f, k, pos[64];
+	char text[65];
 
 	for (i = 0; i + 1 < n; i++) {
-		size_t pos[40], k = 0, j = i, ws = 0;
-		char text[41];
-		unsigned char raw[32];
-
 		if (d[i] != 'A')
 			continue;
-		while (j < n && k < 40 && ws <= 16) {
-			if (is_space(d[j])) {
-				ws++;
-				j++;
+		for (f = 0; f < sizeof(key_forms) / sizeof(key_forms[0]); f++) {
+			k = match_key(d, n, i, &key_forms[f], pos, text);
+			if (!k)
 				continue;
-			}
-			if (k < 38 ? b64_val(d[j]) < 0 : d[j] != '=')
-				break;
-			pos[k] = j;
-			text[k++] = (char)d[j++];
+			if (fn(arg, pos, k, text) < 0)
+				return -1;
+			i = pos[k - 1];
+			break;
 		}
-		if (k < 38 || text[1] != 'Q')
-			continue;
-		text[k] = '\0';
-		if (ck_b64_decode(text, 38, raw) != 28 || !ck_is_cephx_key(raw, 28))
-			continue;
-		if (fn(arg, pos, k, text) < 0)
-			return -1;
-		i = pos[k - 1];
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A minimal writer of .tar.gz archives (POSIX ustar, regular files, zlib). */
+/* .tar.gz archives of in-memory files, written with libarchive (pax-restricted tar,
+ * gzip filter): regular files only, mode 0600, owner root. */
 #ifndef CK_TARBALL_H
 #define CK_TARBALL_H
 
@@ -9,7 +10,7 @@
 #include "ck.h"
 
 struct ck_tar {
-	void *gz; /* gzFile */
+	struct archive *a;
 	int fd;
 	int failed;
 };
@@ -17,13 +18,15 @@ struct ck_tar {
 /* Creates path (must not exist: O_EXCL, no symlink followed), mode 0600 whatever the
  * umask. 0 or -1 with e set. */
 int ck_tar_open(struct ck_tar *t, const char *path, struct ck_err *e);
-/* Adds a regular file, mode 0600. name: relative, '/'-separated, no "..", at most
- * 255 bytes. 0 or -1 (the archive is then marked failed). */
+/* Adds a regular file, mode 0600. name: see ck_tar_name_ok. 0 or -1 (the archive is
+ * then marked failed). */
 int ck_tar_add(struct ck_tar *t, const char *name, const void *data, size_t len, time_t mtime);
-/* Writes the end-of-archive blocks, flushes and syncs. 0 or -1 with e set. */
+/* Writes the end of the archive, flushes and syncs. 0 or -1 with e set. */
 int ck_tar_close(struct ck_tar *t, struct ck_err *e);
 
-/* Fills a 512-byte ustar header; -1 when the name cannot be stored. */
-int ck_tar_header(unsigned char hdr[512], const char *name, size_t size, time_t mtime);
+/* 1 when name may go into an archive: relative, '/'-separated, no empty, "." or ".."
+ * component, no trailing '/', at most CK_TAR_NAME_MAX bytes; else 0. */
+#define CK_TAR_NAME_MAX 1024
+int ck_tar_name_ok(const char *name);
 
 #endif
