@@ -72,6 +72,7 @@ install-package:
 		install -D -m 0755 packaging/kernel/ceph-kmod-kernel-hook "$(DESTDIR)/etc/kernel/$$d/ceph-kmod" || exit 1; \
 	done
 	install -D -m 0755 packaging/kernel/50-ceph-kmod.install "$(DESTDIR)/etc/kernel/install.d/50-ceph-kmod.install"
+	install -D -m 0755 packaging/initramfs/ceph-kmod "$(DESTDIR)/usr/share/initramfs-tools/hooks/ceph-kmod"
 	install -D -m 0644 packaging/apt/80ceph-kmod "$(DESTDIR)/etc/apt/apt.conf.d/80ceph-kmod"
 	$(MAKE) -C tool install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
@@ -82,7 +83,8 @@ uninstall-package:
 		"$(DESTDIR)$(MANDIR)/man8/ceph-kmod.8" \
 		"$(DESTDIR)/etc/kernel/postinst.d/ceph-kmod" "$(DESTDIR)/etc/kernel/header_postinst.d/ceph-kmod" \
 		"$(DESTDIR)/etc/kernel/prerm.d/ceph-kmod" "$(DESTDIR)/etc/kernel/postrm.d/ceph-kmod" \
-		"$(DESTDIR)/etc/kernel/install.d/50-ceph-kmod.install" "$(DESTDIR)/etc/apt/apt.conf.d/80ceph-kmod"
+		"$(DESTDIR)/etc/kernel/install.d/50-ceph-kmod.install" "$(DESTDIR)/etc/apt/apt.conf.d/80ceph-kmod" \
+		"$(DESTDIR)/usr/share/initramfs-tools/hooks/ceph-kmod"
 	rm -rf "$(DESTDIR)$(PREFIX)/share/ceph-kmod/rsyslog"
 
 # Packages (README.md, "Packages"). Each builds from the "make dist" tarball in a
