@@ -22,6 +22,7 @@ if dpkg-query -W -f '${Status}' ceph-kmod-dkms 2>/dev/null | grep -q 'ok install
 else
 	for p in /etc/kernel/{postinst.d,header_postinst.d,prerm.d,postrm.d}/ceph-kmod \
 		/etc/kernel/install.d/50-ceph-kmod.install /etc/apt/apt.conf.d/80ceph-kmod \
+		/usr/share/initramfs-tools/hooks/ceph-kmod \
 		/etc/depmod.d/ceph-kmod.conf /usr/lib/depmod.d/ceph-kmod.conf \
 		/usr/sbin/ceph-kmod-install /usr/sbin/ceph-kmod-fetch-source /usr/sbin/ceph-kmod; do
 		[[ ! -e "$p" ]] || owned+=("$p")
