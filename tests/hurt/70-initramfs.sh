@@ -4,10 +4,11 @@
 # links, so without packaging/initramfs/ceph-kmod (the package's initramfs-tools hook) the
 # image of a kernel with compressed modules (Debian's 6.12) holds dangling links and depmod
 # fails in it: the image has neither our modules nor the in-tree ones.
-# Per kernel (newest61: plain .ko, newest612: .ko.xz), a small image (MODULES=list: rbd,
-# nbd) with the installed hook: no depmod error, rbd/nbd/libceph are regular files in the
-# image and are the installed set's modules (build-id). Control on newest612: the hook
-# switched off (CEPH_KMOD_INITRAMFS_HOOK=0) shows the depmod error.
+# For newest612 (.ko.xz; 6.1's plain .ko links resolve in the image as they are, the hook
+# makes them files too), a small image (MODULES=list: rbd, nbd) with the installed hook: no
+# depmod error, rbd/nbd/libceph are regular files in the image and are the installed set's
+# modules (build-id). Control: the hook switched off (CEPH_KMOD_INITRAMFS_HOOK=0) shows the
+# depmod error. CK_INITRAMFS_ROLES adds roles (e.g. "newest61 newest612").
 . "$(dirname "$0")/../lib.sh"
 
 hook=/usr/share/initramfs-tools/hooks/ceph-kmod
@@ -45,7 +46,7 @@ image() {
 	unmkinitramfs "$work/$name.img" "$work/$name" >/dev/null 2>&1
 }
 
-for role in newest61 newest612; do
+for role in ${CK_INITRAMFS_ROLES:-newest612}; do
 	kver=$(t_kernel "$role")
 	if [[ -z "$kver" || ! -d "/lib/modules/$kver/ceph-kmod-sets/current" ]]; then
 		t_skip "$role: no ceph-kmod set installed for kernel '${kver:-none}'"
