@@ -16,7 +16,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  verify [--cert FILE]... MODULE...  check module signatures\n"
-	      "  status [--json]                    what is built, installed, signed, loaded\n"
+	      "  status [-v] [--json] [KERNEL]      one line per kernel; -v: built, installed, loaded\n"
 	      "  enroll [--cert FILE] [--root-pw]   queue the MOK certificate with mokutil\n"
 	      "  debug on|off|status|collect        dynamic debug of the Ceph client, bug reports\n"
 	      "  help [COMMAND], --help, --version\n"
