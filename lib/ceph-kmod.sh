@@ -4,7 +4,6 @@
 # Exit codes used by every ceph-kmod script (also listed in README.md):
 #   0  success, or a kernel skipped on purpose (no headers: autoinstall must not fail)
 #   1  internal error / unexpected failure of a command we ran
-#   2  usage error
 #   3  no source found for the kernel
 #   4  source does not match the kernel and no probe can adapt it
 #   5  a patch of the series does not apply
@@ -13,9 +12,12 @@
 #   8  signing or signature verification failed
 #   9  another ceph-kmod run holds the lock (only with --no-wait)
 #  10  key problem (permissions, mismatched certificate, missing half of a pair)
+#  11  ceph-kmod-install --remove on a packaged install (remove it with apt/rpm)
+#  12  not ready to run: not root, or a program or file it needs is missing
+#  64  usage error (EX_USAGE): one line names what was wrong and where help is
 
 CK_E_INTERNAL=1
-CK_E_USAGE=2
+CK_E_USAGE=64
 CK_E_NOSOURCE=3
 CK_E_MISMATCH=4
 CK_E_PATCH=5
@@ -24,8 +26,10 @@ CK_E_BUILD=7
 CK_E_SIGN=8
 CK_E_LOCKED=9
 CK_E_KEY=10
+CK_E_PACKAGED=11
+CK_E_NOTREADY=12
 export CK_E_INTERNAL CK_E_USAGE CK_E_NOSOURCE CK_E_MISMATCH CK_E_PATCH CK_E_SYMVERS \
-	CK_E_BUILD CK_E_SIGN CK_E_LOCKED CK_E_KEY
+	CK_E_BUILD CK_E_SIGN CK_E_LOCKED CK_E_KEY CK_E_PACKAGED CK_E_NOTREADY
 
 # The tree this file belongs to (never taken from the environment: only CEPH_KMOD_*
 # variables are; an exported CK_TOP of a checkout must not redirect an installed copy).
@@ -43,6 +47,19 @@ ck_die() {
 	printf '%s: error: %s\n' "$CK_PROG" "$what" >&2
 	[[ -n "$fix" ]] && printf '%s: fix: %s\n' "$CK_PROG" "$fix" >&2
 	exit "$code"
+}
+
+# ck_usage_error WHAT: a usage error, one line naming what was wrong and where help is;
+# exits 64.
+ck_usage_error() {
+	printf '%s: %s (see: %s --help)\n' "$CK_PROG" "$1" "$0" >&2
+	exit "$CK_E_USAGE"
+}
+
+# ck_help: the comment block at the top of the running script (from its second line up
+# to "set -euo"), on stdout.
+ck_help() {
+	sed -n '2,/^set -euo/{/^set -euo/d;/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0"
 }
 
 # Configuration: KEY=VALUE lines, '#' comments. Parsed, never sourced.

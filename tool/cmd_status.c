@@ -618,9 +618,9 @@ static int parse_args(struct status_ctx *c, int argc, char **argv)
 			   !strchr(argv[i], '/')) {
 			c->only = argv[i];
 		} else {
-			fprintf(stderr, "ceph-kmod status: %s '%s' (see: ceph-kmod help status)\n",
-				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i]);
-			return CK_EXIT_USAGE;
+			return ck_usage_error("status", "%s '%s'",
+					      argv[i][0] == '-' ? "unknown option" : "unexpected argument",
+					      argv[i]);
 		}
 	}
 	return -1;
@@ -717,10 +717,8 @@ static int run_status(struct status_ctx *c)
 	}
 	n = pick_kernels(c, ents, n, &running_present);
 	if (c->only && n == 0) {
-		fprintf(stderr, "ceph-kmod status: no kernel '%s' under %s (see: ceph-kmod status)\n",
-			c->only, c->modules_root);
 		free(ents);
-		return CK_EXIT_USAGE;
+		return ck_usage_error("status", "no kernel '%s' under %s", c->only, c->modules_root);
 	}
 	load_cert(c);
 	c->sb = ck_secure_boot();

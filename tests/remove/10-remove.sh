@@ -10,7 +10,7 @@
 kernels=()
 while read -r _ k; do kernels+=("$k"); done < <(t_kernels)
 if dpkg-query -W -f '${Status}' ceph-kmod-dkms 2>/dev/null | grep -q 'ok installed'; then
-	t_expect_exit "ceph-kmod-install --remove refuses on the packaged install" 2 ceph-kmod-install --remove
+	t_expect_exit "ceph-kmod-install --remove refuses on the packaged install (exit 11)" 11 ceph-kmod-install --remove
 	t_match "... and prints the apt command" 'fix: apt remove ceph-kmod-dkms ceph-kmod' "$T_LAST_OUTPUT"
 	t_expect_exit "apt remove ceph-kmod-dkms ceph-kmod" 0 env DEBIAN_FRONTEND=noninteractive \
 		apt-get remove -y -q ceph-kmod-dkms ceph-kmod
