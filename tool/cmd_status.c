@@ -501,9 +501,13 @@ static void collect_module(const struct status_ctx *c, struct kmod_ctx *kctx, co
 	}
 	if (m->installed[0]) {
 		r->set.installed[i] = 1;
-		if (m->inspected && m->file.readable && m->file.has_prov[PROV_BUILD])
-			snprintf(r->set.builds[i], sizeof(r->set.builds[i]), "%s",
-				 m->file.prov[PROV_BUILD]);
+		if (m->inspected && m->file.readable && m->file.has_prov[PROV_BUILD]) {
+			/* Both live in r: a copy the compiler can see does not overlap. */
+			size_t n = strnlen(m->file.prov[PROV_BUILD], sizeof(r->set.builds[i]) - 1);
+
+			memcpy(r->set.builds[i], m->file.prov[PROV_BUILD], n);
+			r->set.builds[i][n] = '\0';
+		}
 	}
 	if (r->running)
 		check_loaded(c, m);

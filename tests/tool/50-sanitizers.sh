@@ -85,6 +85,9 @@ if command -v valgrind >/dev/null; then
 	rc=0
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$asan_tool" status --json >/dev/null 2>"$w/asan.err" || rc=$?
 	t_eq "ASan: status --json on this host is clean" 0 "$rc"
+	rc=0
+	ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$asan_tool" status >/dev/null 2>"$w/asan.err" || rc=$?
+	t_eq "ASan: status (one line per kernel) on this host is clean" 0 "$rc"
 else
 	t_skip "valgrind not installed"
 fi
