@@ -62,43 +62,91 @@ ck_help() {
 	sed -n '2,/^set -euo/{/^set -euo/d;/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0"
 }
 
-# Configuration: KEY=VALUE lines, '#' comments. Parsed, never sourced.
+# Configuration: KEY=VALUE lines, parsed (never sourced) with the grammar of
+# ceph-kmod(8) CONFIGURATION, the same as tool/config.c (both are tested against
+# tests/tool/conf-cases.tsv): # comments; blanks around the line and around = are
+# ignored; one matched pair of ' or " around the value is removed (inside, everything
+# is literal; only blanks and a comment may follow); an unquoted value ends at a #
+# that starts it or follows a blank, trailing blanks removed; malformed lines are
+# ignored; the last line for a key wins; an empty value means unset.
 # CEPH_KMOD_CONF points at another file (tests use that).
 ck_conf_file() {
 	printf '%s\n' "${CEPH_KMOD_CONF:-/etc/ceph-kmod/ceph-kmod.conf}"
 }
 
+# ck_conf_line LINE: sets CK_CONF_KEY and CK_CONF_VAL; 1 when LINE sets nothing.
+ck_conf_line() {
+	local LC_ALL=C rest q out="" pre
+	[[ $1 =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*(@[^=[:space:]]+)?)[[:space:]]*=[[:space:]]*(.*)$ ]] || return 1
+	CK_CONF_KEY=${BASH_REMATCH[1]}
+	rest=${BASH_REMATCH[3]}
+	case $rest in
+	\"* | \'*)
+		q=${rest:0:1}
+		rest=${rest:1}
+		[[ $rest == *"$q"* ]] || return 1
+		CK_CONF_VAL=${rest%%"$q"*}
+		rest=${rest#*"$q"}
+		[[ $rest =~ ^[[:space:]]*(#.*)?$ ]] || return 1
+		return 0
+		;;
+	esac
+	# A # at the start of the value or after a blank starts a comment.
+	while [[ $rest == *"#"* ]]; do
+		pre=${rest%%#*}
+		if [[ -z "$out$pre" || $pre =~ [[:space:]]$ ]]; then
+			rest=$pre
+			break
+		fi
+		out+="$pre#"
+		rest=${rest#*#}
+	done
+	[[ $out$rest =~ ^(.*[^[:space:]])?[[:space:]]*$ ]]
+	CK_CONF_VAL=${BASH_REMATCH[1]}
+	return 0
+}
+
+# ck_conf_get_file KEY: the value of the last KEY line of the file ("" when none).
+ck_conf_get_file() {
+	local key=$1 file line val="" CK_CONF_KEY CK_CONF_VAL
+	file=$(ck_conf_file)
+	[[ -r "$file" ]] || return 0
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		ck_conf_line "$line" && [[ "$CK_CONF_KEY" == "$key" ]] && val=$CK_CONF_VAL
+	done <"$file"
+	printf '%s\n' "$val"
+}
+
+# ck_conf_assignment KEY VALUE: a line that reads back as KEY=VALUE (quoted when it
+# must be); 1 when there is none (VALUE holds both quotes, or a newline).
+ck_conf_assignment() {
+	local key=$1 val=$2 line q CK_CONF_KEY CK_CONF_VAL
+	[[ "$val" != *$'\n'* ]] || return 1
+	for q in "" "'" '"'; do
+		[[ -n "$q" && "$val" == *"$q"* ]] && continue
+		line="$key=$q$val$q"
+		if ck_conf_line "$line" && [[ "$CK_CONF_KEY" == "$key" && "$CK_CONF_VAL" == "$val" ]]; then
+			printf '%s\n' "$line"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # ck_conf KEY [DEFAULT]: the environment variable CEPH_KMOD_<KEY> wins over the file.
 ck_conf() {
-	local key=$1 def=${2:-} env="CEPH_KMOD_$1" file line val=""
-	if [[ -n "${!env:-}" ]]; then
+	local key=$1 def=${2:-} env="CEPH_KMOD_$1" val
+	if [[ "$key" != *@* && -n "${!env:-}" ]]; then
 		printf '%s\n' "${!env}"
 		return 0
 	fi
-	file=$(ck_conf_file)
-	if [[ -r "$file" ]]; then
-		while IFS= read -r line || [[ -n "$line" ]]; do
-			line=${line%%#*}
-			[[ "$line" =~ ^[[:space:]]*${key}[[:space:]]*=[[:space:]]*(.*[^[:space:]])?[[:space:]]*$ ]] || continue
-			val=${BASH_REMATCH[1]}
-			val=${val#\"}
-			val=${val%\"}
-		done <"$file"
-	fi
+	val=$(ck_conf_get_file "$key")
 	printf '%s\n' "${val:-$def}"
 }
 
 # ck_conf_pin KVER: the source pinned for one kernel (a "SOURCE@KVER=PATH" line).
 ck_conf_pin() {
-	local file
-	file=$(ck_conf_file)
-	[[ -r "$file" ]] || return 0
-	awk -v k="SOURCE@$1" '{
-		line = $0; sub(/#.*/, "", line); gsub(/^[ \t]+|[ \t]+$/, "", line)
-		i = index(line, "=")
-		if (i > 0) { key = substr(line, 1, i - 1); gsub(/[ \t]+$/, "", key)
-			if (key == k) { v = substr(line, i + 1); gsub(/^[ \t"]+|[ \t"]+$/, "", v); val = v } }
-	} END { if (val != "") print val }' "$file"
+	ck_conf_get_file "SOURCE@$1"
 }
 
 ck_cache_dir() {

@@ -16,6 +16,9 @@ rc=0
 out=$(ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$CK_TOP/tool/build-asan/unit-tests" 2>&1) || rc=$?
 t_eq "unit tests under ASan+UBSan exit 0" 0 "$rc"
 t_match "unit tests under ASan: all passed" 'unit: [0-9]+ passed, 0 failed' "$out"
+rc=0
+out=$(ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$CK_TOP/tool/build-asan/conf-tests" "$CK_TOP/tests/tool/conf-cases.tsv" 2>&1) || rc=$?
+t_eq "configuration cases (config.c) under ASan+UBSan exit 0" 0 "$rc"
 
 # The hostile set: name, expected exit code.
 src=$(real_module)
