@@ -152,6 +152,29 @@ t_match "human: malformed MokListRT reported, not fatal" '^enrolled: +unknown' "
 head -c 3000 "$w/nbd.ko" >"$root/$K/updates/dkms/rbd.ko"
 t_expect_exit "status with a truncated installed module still exits 0" 0 "$CK_TOOL" status -v
 t_match "human: truncated module reported as error" 'error: +ELF section' "$T_LAST_OUTPUT"
+# A mixed set, and a pending kernel: two more lines each, what is wrong and the fix.
+K3=9.9.9-mixed
+mkdir -p "$root/$K3/ceph-kmod-sets/current" "$root/$K3/updates/dkms" "$w/state/pending"
+printf 'build=B1\nmodules=libceph rbd\n' >"$root/$K3/ceph-kmod-sets/current/set.env"
+for m in libceph rbd; do
+	objcopy -O binary --only-section=.modinfo "$w/l.ko" "$w/m.bin"
+	printf 'ceph_kmod_version=0.1.0\0ceph_kmod_build=%s\0' "$([[ $m == libceph ]] && echo B1 || echo B2)" >>"$w/m.bin"
+	objcopy --update-section .modinfo="$w/m.bin" "$w/l.ko" "$root/$K3/updates/dkms/$m.ko"
+done
+printf 'kernel=%s\ncode=3\nsince=2026-12-03T06:00:00Z\nreason=no source for 9.9.9\nfix=ceph-kmod-fetch-source 9.9.9-empty\n' \
+	9.9.9-empty >"$w/state/pending/9.9.9-empty"
+export CEPH_KMOD_STATE=$w/state
+t_expect_exit "status with a mixed set -> 5" 5 "$CK_TOOL" status
+t_match "mixed: the kernel line says so" "^$K3 +0\\.1\\.0 +set MIXED +0/2 ours " "$T_LAST_OUTPUT"
+t_match "mixed: what is wrong" '^  set mixed: rbd is from build B2, the set is build B1$' "$T_LAST_OUTPUT"
+t_match "mixed: the fix" "^  fix: +ceph-kmod-install --kernel $K3\$" "$T_LAST_OUTPUT"
+t_match "pending: reason" '^  pending: not built \(exit 3\) since 2026-12-03T06:00:00Z: no source for 9\.9\.9$' "$T_LAST_OUTPUT"
+t_match "pending: fix" '^  fix: +ceph-kmod-fetch-source 9\.9\.9-empty$' "$T_LAST_OUTPUT"
+t_eq "human: at most three lines a kernel (header 3+1, kernels 2+3+2+3, 1+1)" 16 "$(wc -l <<<"$T_LAST_OUTPUT")"
+t_expect_exit "status KERNEL of the mixed set -> 5" 5 "$CK_TOOL" status "$K3"
+t_expect_exit "status KERNEL of another kernel -> 0" 0 "$CK_TOOL" status 9.9.9-empty
+rm -rf "${root:?}/$K3"
+unset CEPH_KMOD_STATE
 t_expect_exit "status with unreadable modules root -> 4" 4 env CEPH_KMOD_MODULES_ROOT="$w/none" "$CK_TOOL" status
 t_expect_exit "status bad argument -> 64" 64 "$CK_TOOL" status --bogus
 t_eq "... one line naming it and where help is" "ceph-kmod status: unknown option '--bogus' (see: ceph-kmod help status)" "$T_LAST_OUTPUT"
