@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "module.h"
 
 #define NMODS 4
@@ -67,6 +68,16 @@ struct kernel_report {
 	 * (no libceph found or unreadable). */
 	char key_types[1024];
 };
+
+/* The full report (status -v, --json) of a module; of a kernel's key types, set and
+ * pending record. */
+void ck_status_module_human(const struct mod_report *m);
+void ck_status_module_json(struct ck_json *j, const struct mod_report *m);
+void ck_status_set_human(const struct kernel_report *k);
+void ck_status_set_json(struct ck_json *j, const struct kernel_report *k);
+
+/* NAME is a word of the blank-separated LIST. */
+int ck_status_name_listed(const char *list, const char *name);
 
 /* Fills r->key_types from the libceph report: its ceph_kmod_key_types, else "aes". */
 void ck_status_key_types(struct kernel_report *r);

@@ -19,6 +19,19 @@ void ck_status_key_types(struct kernel_report *r)
 		snprintf(r->key_types, sizeof(r->key_types), "aes");
 }
 
+int ck_status_name_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 int ck_status_brief_width(const char *kver, int running)
 {
 	return (int)(strlen(kver) + (running ? strlen(RUNNING_MARK) : 0));
@@ -91,16 +104,8 @@ static void ours_field(const struct kernel_report *r, char *out, size_t outlen)
 	for (i = 0; i < NMODS; i++) {
 		if (strcmp(r->mods[i].resolved_is, "ours") == 0)
 			ours++;
-		if (r->set.expected[0]) {
-			const char *p = strstr(r->set.expected, ck_status_mod_names[i]);
-			size_t n = strlen(ck_status_mod_names[i]);
-
-			/* "ceph" is also inside "libceph": a word must start the list or a blank. */
-			while (p && !((p == r->set.expected || p[-1] == ' ') &&
-				      (p[n] == ' ' || p[n] == '\0')))
-				p = strstr(p + 1, ck_status_mod_names[i]);
-			want += p != NULL;
-		}
+		want += r->set.expected[0] && ck_status_name_listed(r->set.expected,
+								  ck_status_mod_names[i]);
 	}
 	snprintf(out, outlen, "%d/%d ours", ours, r->set.expected[0] ? want : NMODS);
 }
