@@ -63,3 +63,17 @@ t_expect_exit "conf: a value that starts with a quote and holds both cannot be w
 printf 'KEY=file\n' >"$CEPH_KMOD_CONF"
 t_eq "conf: CEPH_KMOD_KEY wins over the file" from-env "$(CEPH_KMOD_KEY=from-env ck_conf KEY)"
 t_eq "conf: an empty CEPH_KMOD_KEY does not" file "$(CEPH_KMOD_KEY='' ck_conf KEY)"
+
+# ceph-kmod-install --pin-source writes a pin that reads back, quoted only when it must be.
+if ((EUID == 0)); then
+	mkdir -p "$w/plain" "$w/my src #2"
+	: >"$CEPH_KMOD_CONF"
+	for p in "$w/plain" "$w/my src #2"; do
+		t_expect_exit "pin: --pin-source 6.1.0-99-amd64 '$p'" 0 env CEPH_KMOD_LOCK="$w/lock/lock" \
+			"$CK_TOP/bin/ceph-kmod-install" --pin-source 6.1.0-99-amd64 "$p"
+		t_eq "pin: ck_conf_pin reads back '$p'" "$p" "$(ck_conf_pin 6.1.0-99-amd64)"
+	done
+	t_eq "pin: one line for the kernel, the last pin" "SOURCE@6.1.0-99-amd64='$w/my src #2'" "$(cat "$CEPH_KMOD_CONF")"
+else
+	t_skip "pin: not root, ceph-kmod-install --pin-source not run"
+fi
