@@ -4,7 +4,6 @@
 # Exit codes used by every ceph-kmod script (also listed in README.md):
 #   0  success, or a kernel skipped on purpose (no headers: autoinstall must not fail)
 #   1  internal error / unexpected failure of a command we ran
-#   2  usage error
 #   3  no source found for the kernel
 #   4  source does not match the kernel and no probe can adapt it
 #   5  a patch of the series does not apply
@@ -13,9 +12,12 @@
 #   8  signing or signature verification failed
 #   9  another ceph-kmod run holds the lock (only with --no-wait)
 #  10  key problem (permissions, mismatched certificate, missing half of a pair)
+#  11  ceph-kmod-install --remove on a packaged install (remove it with apt/rpm)
+#  12  not ready to run: not root, or a program or file it needs is missing
+#  64  usage error (EX_USAGE): one line names what was wrong and where help is
 
 CK_E_INTERNAL=1
-CK_E_USAGE=2
+CK_E_USAGE=64
 CK_E_NOSOURCE=3
 CK_E_MISMATCH=4
 CK_E_PATCH=5
@@ -24,8 +26,10 @@ CK_E_BUILD=7
 CK_E_SIGN=8
 CK_E_LOCKED=9
 CK_E_KEY=10
+CK_E_PACKAGED=11
+CK_E_NOTREADY=12
 export CK_E_INTERNAL CK_E_USAGE CK_E_NOSOURCE CK_E_MISMATCH CK_E_PATCH CK_E_SYMVERS \
-	CK_E_BUILD CK_E_SIGN CK_E_LOCKED CK_E_KEY
+	CK_E_BUILD CK_E_SIGN CK_E_LOCKED CK_E_KEY CK_E_PACKAGED CK_E_NOTREADY
 
 # The tree this file belongs to (never taken from the environment: only CEPH_KMOD_*
 # variables are; an exported CK_TOP of a checkout must not redirect an installed copy).
@@ -45,43 +49,104 @@ ck_die() {
 	exit "$code"
 }
 
-# Configuration: KEY=VALUE lines, '#' comments. Parsed, never sourced.
+# ck_usage_error WHAT: a usage error, one line naming what was wrong and where help is;
+# exits 64.
+ck_usage_error() {
+	printf '%s: %s (see: %s --help)\n' "$CK_PROG" "$1" "$0" >&2
+	exit "$CK_E_USAGE"
+}
+
+# ck_help: the comment block at the top of the running script (from its second line up
+# to "set -euo"), on stdout.
+ck_help() {
+	sed -n '2,/^set -euo/{/^set -euo/d;/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0"
+}
+
+# Configuration: KEY=VALUE lines, parsed (never sourced) with the grammar of
+# ceph-kmod(8) CONFIGURATION, the same as tool/config.c (both are tested against
+# tests/tool/conf-cases.tsv): # comments; blanks around the line and around = are
+# ignored; one matched pair of ' or " around the value is removed (inside, everything
+# is literal; only blanks and a comment may follow); an unquoted value ends at a #
+# that starts it or follows a blank, trailing blanks removed; malformed lines are
+# ignored; the last line for a key wins; an empty value means unset.
 # CEPH_KMOD_CONF points at another file (tests use that).
 ck_conf_file() {
 	printf '%s\n' "${CEPH_KMOD_CONF:-/etc/ceph-kmod/ceph-kmod.conf}"
 }
 
+# ck_conf_line LINE: sets CK_CONF_KEY and CK_CONF_VAL; 1 when LINE sets nothing.
+ck_conf_line() {
+	local LC_ALL=C rest q out="" pre
+	[[ $1 =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*(@[^=[:space:]]+)?)[[:space:]]*=[[:space:]]*(.*)$ ]] || return 1
+	CK_CONF_KEY=${BASH_REMATCH[1]}
+	rest=${BASH_REMATCH[3]}
+	case $rest in
+	\"* | \'*)
+		q=${rest:0:1}
+		rest=${rest:1}
+		[[ $rest == *"$q"* ]] || return 1
+		CK_CONF_VAL=${rest%%"$q"*}
+		rest=${rest#*"$q"}
+		[[ $rest =~ ^[[:space:]]*(#.*)?$ ]] || return 1
+		return 0
+		;;
+	esac
+	# A # at the start of the value or after a blank starts a comment.
+	while [[ $rest == *"#"* ]]; do
+		pre=${rest%%#*}
+		if [[ -z "$out$pre" || $pre =~ [[:space:]]$ ]]; then
+			rest=$pre
+			break
+		fi
+		out+="$pre#"
+		rest=${rest#*#}
+	done
+	[[ $out$rest =~ ^(.*[^[:space:]])?[[:space:]]*$ ]]
+	CK_CONF_VAL=${BASH_REMATCH[1]}
+	return 0
+}
+
+# ck_conf_get_file KEY: the value of the last KEY line of the file ("" when none).
+ck_conf_get_file() {
+	local key=$1 file line val="" CK_CONF_KEY CK_CONF_VAL
+	file=$(ck_conf_file)
+	[[ -r "$file" ]] || return 0
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		ck_conf_line "$line" && [[ "$CK_CONF_KEY" == "$key" ]] && val=$CK_CONF_VAL
+	done <"$file"
+	printf '%s\n' "$val"
+}
+
+# ck_conf_assignment KEY VALUE: a line that reads back as KEY=VALUE (quoted when it
+# must be); 1 when there is none (VALUE holds both quotes, or a newline).
+ck_conf_assignment() {
+	local key=$1 val=$2 line q CK_CONF_KEY CK_CONF_VAL
+	[[ "$val" != *$'\n'* ]] || return 1
+	for q in "" "'" '"'; do
+		[[ -n "$q" && "$val" == *"$q"* ]] && continue
+		line="$key=$q$val$q"
+		if ck_conf_line "$line" && [[ "$CK_CONF_KEY" == "$key" && "$CK_CONF_VAL" == "$val" ]]; then
+			printf '%s\n' "$line"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # ck_conf KEY [DEFAULT]: the environment variable CEPH_KMOD_<KEY> wins over the file.
 ck_conf() {
-	local key=$1 def=${2:-} env="CEPH_KMOD_$1" file line val=""
-	if [[ -n "${!env:-}" ]]; then
+	local key=$1 def=${2:-} env="CEPH_KMOD_$1" val
+	if [[ "$key" != *@* && -n "${!env:-}" ]]; then
 		printf '%s\n' "${!env}"
 		return 0
 	fi
-	file=$(ck_conf_file)
-	if [[ -r "$file" ]]; then
-		while IFS= read -r line || [[ -n "$line" ]]; do
-			line=${line%%#*}
-			[[ "$line" =~ ^[[:space:]]*${key}[[:space:]]*=[[:space:]]*(.*[^[:space:]])?[[:space:]]*$ ]] || continue
-			val=${BASH_REMATCH[1]}
-			val=${val#\"}
-			val=${val%\"}
-		done <"$file"
-	fi
+	val=$(ck_conf_get_file "$key")
 	printf '%s\n' "${val:-$def}"
 }
 
 # ck_conf_pin KVER: the source pinned for one kernel (a "SOURCE@KVER=PATH" line).
 ck_conf_pin() {
-	local file
-	file=$(ck_conf_file)
-	[[ -r "$file" ]] || return 0
-	awk -v k="SOURCE@$1" '{
-		line = $0; sub(/#.*/, "", line); gsub(/^[ \t]+|[ \t]+$/, "", line)
-		i = index(line, "=")
-		if (i > 0) { key = substr(line, 1, i - 1); gsub(/[ \t]+$/, "", key)
-			if (key == k) { v = substr(line, i + 1); gsub(/^[ \t"]+|[ \t"]+$/, "", v); val = v } }
-	} END { if (val != "") print val }' "$file"
+	ck_conf_get_file "SOURCE@$1"
 }
 
 ck_cache_dir() {

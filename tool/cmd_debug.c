@@ -390,9 +390,8 @@ static int cmd_on(struct ck_dbg *d, int argc, char **argv)
 				goto usage;
 			l = strtol(val, &end, 10);
 			if (*end || end == val || l < 1 || l > 8) {
-				fprintf(stderr, "ceph-kmod debug on: --level wants 1..8 (8 shows "
-						"debug messages on the console), not '%s'\n", val);
-				return CK_EXIT_USAGE;
+				return ck_usage_error("debug", "on: --level wants 1..8 (8 shows "
+						      "debug messages on the console), not '%s'", val);
 			}
 			level = (int)l;
 		} else if (strcmp(argv[i], "--at-load") == 0) {
@@ -409,9 +408,8 @@ static int cmd_on(struct ck_dbg *d, int argc, char **argv)
 				mods[nmods++] = argv[i];
 			named = 1;
 		} else {
-			fprintf(stderr, "ceph-kmod debug on: '%s' is not one of libceph, rbd, ceph, nbd\n",
-				argv[i]);
-			return CK_EXIT_USAGE;
+			return ck_usage_error("debug", "on: '%s' is not one of libceph, rbd, ceph, nbd",
+					      argv[i]);
 		}
 	}
 	if (!named)
@@ -553,8 +551,7 @@ out:
 	ck_dbg_state_free(&st);
 	return rc;
 usage:
-	ck_usage_debug(stderr);
-	return CK_EXIT_USAGE;
+	return ck_usage_error("debug", "on: bad option or value '%s'", argv[i < argc ? i : argc - 1]);
 }
 
 static int cmd_off(struct ck_dbg *d)
@@ -750,8 +747,8 @@ static int cmd_collect(struct ck_dbg *d, int argc, char **argv)
 	}
 	return ck_dbg_collect(d, out, secrets, nsec, stderr);
 usage:
-	ck_usage_debug(stderr);
-	return CK_EXIT_USAGE;
+	return ck_usage_error("debug", "collect: bad option or value '%s'",
+			      argv[i < argc ? i : argc - 1]);
 }
 
 int ck_cmd_debug(int argc, char **argv)
@@ -772,6 +769,9 @@ int ck_cmd_debug(int argc, char **argv)
 		ck_usage_debug(stdout);
 		return 0;
 	}
-	ck_usage_debug(stderr);
-	return CK_EXIT_USAGE;
+	if (!sub[0])
+		return ck_usage_error("debug", "no subcommand (on, off, status, collect)");
+	if (strcmp(sub, "off") == 0 || strcmp(sub, "status") == 0)
+		return ck_usage_error("debug", "%s takes no arguments", sub);
+	return ck_usage_error("debug", "unknown subcommand '%s'", sub);
 }

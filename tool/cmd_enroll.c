@@ -125,8 +125,7 @@ int ck_cmd_enroll(int argc, char **argv)
 		int m = ck_opt_value(argc, argv, &i, "--cert", &val);
 
 		if (m < 0) {
-			fprintf(stderr, "ceph-kmod enroll: --cert needs a FILE\n");
-			return CK_EXIT_USAGE;
+			return ck_usage_error("enroll", "--cert needs a FILE");
 		}
 		if (m > 0) {
 			cert_file = val;
@@ -136,9 +135,7 @@ int ck_cmd_enroll(int argc, char **argv)
 			ck_usage_enroll(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "ceph-kmod enroll: unknown argument %s\n", argv[i]);
-			ck_usage_enroll(stderr);
-			return CK_EXIT_USAGE;
+			return ck_usage_error("enroll", "unknown argument '%s'", argv[i]);
 		}
 	}
 	if (!cert_file) {

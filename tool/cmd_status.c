@@ -19,15 +19,14 @@
 #include "efi.h"
 #include "json.h"
 #include "module.h"
+#include "status.h"
 
-#define NMODS 4
-static const char *const mod_names[NMODS] = { "libceph", "rbd", "ceph", "nbd" };
-static const char *const prov_keys[] = { "ceph_kmod_version", "ceph_kmod_source",
-					  "ceph_kmod_patches", "ceph_kmod_compat",
-					  "ceph_kmod_build" };
-#define NPROV 5
-#define PROV_BUILD 4
-#define MAX_BUILT 8
+const char *const ck_status_mod_names[NMODS] = { "libceph", "rbd", "ceph", "nbd" };
+const char *const ck_status_prov_keys[NPROV] = { "ceph_kmod_version",  "ceph_kmod_source",
+						  "ceph_kmod_patches",  "ceph_kmod_compat",
+						  "ceph_kmod_build",    "ceph_kmod_key_types" };
+#define mod_names ck_status_mod_names
+#define prov_keys ck_status_prov_keys
 
 struct status_ctx {
 	const char *modules_root, *dkms_tree, *sys_module;
@@ -40,53 +39,34 @@ struct status_ctx {
 	enum ck_sb_state sb;
 	enum ck_enrolled enrolled;
 	char enrolled_how[256], enrolled_err[512];
-	int json;
+	int json, verbose, width;
+	const char *only; /* the one kernel asked for, or NULL */
 	struct ck_json j;
-};
-
-struct file_report {
-	char path[PATH_MAX];
-	int readable; /* parsed as a module */
-	char err[512];
-	char build_id[130];
-	char prov[NPROV][1024];
-	int has_prov[NPROV];
-	enum ck_verdict verdict;
-	char verdict_err[512];
-	struct ck_sig_report sig;
-};
-
-struct mod_report {
-	const char *name;
-	char built[MAX_BUILT][PATH_MAX];
-	int nbuilt;
-	char installed[PATH_MAX]; /* "" when not installed by dkms */
-	char resolved[PATH_MAX];  /* "" when modprobe finds nothing */
-	char resolved_err[256];
-	const char *resolved_is; /* ours, in-tree, other, builtin, not-found */
-	struct file_report file;  /* of installed, else of resolved */
-	int inspected;
-	const char *loaded;      /* "no", "yes", or NULL when not the running kernel */
-	const char *loaded_ours; /* "yes", "no", "unknown" */
-	char loaded_build_id[130];
 };
 
 void ck_usage_status(FILE *f)
 {
-	fputs("usage: ceph-kmod status [--json]\n"
+	fputs("usage: ceph-kmod status [-v] [--json] [KERNEL]\n"
 	      "\n"
-	      "For each kernel under /lib/modules: which of libceph, rbd, ceph, nbd dkms built and\n"
-	      "installed, the file modprobe resolves (ours or in-tree), build-id, provenance\n"
-	      "(ceph_kmod_version/source/patches/compat), signer and whether the signature\n"
-	      "verifies against the configured MOK certificate; whether that certificate is\n"
-	      "enrolled, whether Secure Boot is on, and for the running kernel whether each\n"
-	      "loaded module is ours (build-id from /sys/module/M/notes). Per kernel, the\n"
-	      "installed set (complete: every module of one ceph_kmod_build; mixed;\n"
-	      "incomplete) and, when ceph-kmod could not build for it, the pending record\n"
-	      "(reason and the command that fixes it). Reads only.\n"
+	      "One line per kernel under /lib/modules (only KERNEL when given): ceph-kmod\n"
+	      "version, the installed set (complete: every module of one ceph_kmod_build;\n"
+	      "mixed; incomplete; none: the in-tree modules), how many of its modules modprobe\n"
+	      "resolves to ours, whether they verify against the configured MOK certificate,\n"
+	      "the number of backported patches, and the CephX key types its libceph accepts\n"
+	      "(ceph_kmod_key_types; aes when absent). A kernel ceph-kmod could not build for\n"
+	      "(pending) or whose set is mixed or incomplete gets two more lines: what is\n"
+	      "wrong and the command that fixes it. Above: the MOK certificate, whether it is\n"
+	      "enrolled, whether Secure Boot is on.\n"
+	      "\n"
+	      "-v, --verbose: the full report, per module: dkms built and installed files, the\n"
+	      "file modprobe resolves (ours or in-tree), build-id, provenance, signer and\n"
+	      "signature, and for the running kernel whether each loaded module is ours.\n"
+	      "--json: the full report as one JSON object (with key_types per kernel).\n"
+	      "Reads only.\n"
 	      "\n"
 	      "Exit status: 0 report printed, 4 modules root unreadable, 5 a kernel's set\n"
-	      "is mixed or incomplete (repair: ceph-kmod-install), 64 usage error.\n",
+	      "is mixed or incomplete (repair: ceph-kmod-install), 64 usage error (also: no\n"
+	      "such KERNEL).\n",
 	      f);
 }
 
@@ -240,120 +220,6 @@ static void check_loaded(const struct status_ctx *c, struct mod_report *m)
 		m->loaded_ours = "no";
 }
 
-static const char *sig_summary(const struct file_report *f)
-{
-	switch (f->verdict) {
-	case CK_VALID:
-		return "valid";
-	case CK_BADSIG:
-		return "BAD SIGNATURE";
-	case CK_NOCERT:
-		return "not signed by the configured certificate";
-	case CK_UNSIGNED:
-		return "unsigned";
-	default:
-		return "malformed";
-	}
-}
-
-static void print_module_human(const struct mod_report *m)
-{
-	const struct file_report *f = &m->file;
-	int i;
-
-	printf("  %s:\n", m->name);
-	if (m->nbuilt == 0)
-		printf("    dkms built:  no\n");
-	for (i = 0; i < m->nbuilt; i++)
-		printf("    dkms built:  %s\n", m->built[i]);
-	printf("    installed:   %s\n", m->installed[0] ? m->installed : "no");
-	if (m->resolved[0])
-		printf("    modprobe:    %s (%s)\n", m->resolved, m->resolved_is);
-	else
-		printf("    modprobe:    %s%s%s\n", m->resolved_is,
-		       m->resolved_err[0] ? ": " : "", m->resolved_err);
-	if (m->inspected) {
-		printf("    file:        %s\n", f->path);
-		if (!f->readable) {
-			printf("    error:       %s\n", f->err);
-		} else {
-			printf("    build-id:    %s\n", f->build_id[0] ? f->build_id : "none");
-			for (i = 0; i < NPROV; i++)
-				if (f->has_prov[i])
-					printf("    %-12s %s\n", prov_keys[i] + 10, f->prov[i]);
-			if (!f->has_prov[0])
-				printf("    provenance:  none (not built by ceph-kmod)\n");
-			if (f->verdict == CK_UNSIGNED || f->verdict == CK_MALFORMED)
-				printf("    signature:   %s\n", sig_summary(f));
-			else
-				printf("    signature:   signer \"%s\", key id %s, %s: %s\n",
-				       f->sig.signer, f->sig.key_id[0] ? f->sig.key_id : "?",
-				       f->sig.hash[0] ? f->sig.hash : "?", sig_summary(f));
-		}
-	}
-	if (m->loaded) {
-		if (strcmp(m->loaded, "yes") == 0)
-			printf("    loaded:      yes, ours: %s%s%s\n", m->loaded_ours,
-			       m->loaded_build_id[0] ? ", build-id " : "", m->loaded_build_id);
-		else
-			printf("    loaded:      no\n");
-	}
-}
-
-static void print_module_json(struct status_ctx *c, const struct mod_report *m)
-{
-	const struct file_report *f = &m->file;
-	struct ck_json *j = &c->j;
-	int i;
-
-	ck_json_obj_begin(j, NULL);
-	ck_json_str(j, "name", m->name);
-	ck_json_arr_begin(j, "dkms_built");
-	for (i = 0; i < m->nbuilt; i++)
-		ck_json_str(j, NULL, m->built[i]);
-	ck_json_arr_end(j);
-	ck_json_str(j, "installed", m->installed[0] ? m->installed : NULL);
-	ck_json_str(j, "modprobe_path", m->resolved[0] ? m->resolved : NULL);
-	ck_json_str(j, "modprobe_resolves", m->resolved_is);
-	if (m->inspected) {
-		ck_json_obj_begin(j, "file");
-		ck_json_str(j, "path", f->path);
-		ck_json_bool(j, "readable", f->readable);
-		ck_json_str(j, "error", f->readable ? NULL : f->err);
-		ck_json_str(j, "build_id", f->build_id[0] ? f->build_id : NULL);
-		for (i = 0; i < NPROV; i++)
-			ck_json_str(j, prov_keys[i], f->has_prov[i] ? f->prov[i] : NULL);
-		ck_json_str(j, "signature", ck_verdict_name(f->verdict));
-		ck_json_int(j, "verify_exit", f->verdict);
-		ck_json_str(j, "signer", f->sig.signer[0] ? f->sig.signer : NULL);
-		ck_json_str(j, "key_id", f->sig.key_id[0] ? f->sig.key_id : NULL);
-		ck_json_str(j, "hash", f->sig.hash[0] ? f->sig.hash : NULL);
-		ck_json_bool(j, "verifies_with_configured_cert", f->verdict == CK_VALID);
-		ck_json_obj_end(j);
-	} else {
-		ck_json_str(j, "file", NULL);
-	}
-	if (m->loaded) {
-		ck_json_obj_begin(j, "loaded");
-		ck_json_bool(j, "loaded", strcmp(m->loaded, "yes") == 0);
-		ck_json_str(j, "build_id", m->loaded_build_id[0] ? m->loaded_build_id : NULL);
-		ck_json_str(j, "ours", m->loaded_ours);
-		ck_json_obj_end(j);
-	} else {
-		ck_json_str(j, "loaded", NULL);
-	}
-	ck_json_obj_end(j);
-}
-
-struct set_report {
-	char expected[256];  /* module names the installed set.env lists, or "" */
-	char manifest_build[1024];
-	char builds[NMODS][1024];
-	int installed[NMODS];
-	const char *state; /* none, complete, mixed, incomplete */
-	char problem[2560];
-};
-
 /* KEY=VALUE from a small file; returns 1 when found. */
 static int read_kv(const char *path, const char *key, char *out, size_t outlen)
 {
@@ -375,19 +241,6 @@ static int read_kv(const char *path, const char *key, char *out, size_t outlen)
 	}
 	fclose(f);
 	return found;
-}
-
-static int name_listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	while ((p = strstr(p, name)) != NULL) {
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return 1;
-		p += n;
-	}
-	return 0;
 }
 
 static void judge_set(const char *kdir, struct set_report *r)
@@ -414,7 +267,7 @@ static void judge_set(const char *kdir, struct set_report *r)
 	}
 	r->state = "complete";
 	for (i = 0; i < NMODS; i++) {
-		int want = r->expected[0] ? name_listed(r->expected, mod_names[i]) : 1;
+		int want = r->expected[0] ? ck_status_name_listed(r->expected, mod_names[i]) : 1;
 
 		if (want && !r->installed[i]) {
 			r->state = "incomplete";
@@ -442,116 +295,103 @@ static void judge_set(const char *kdir, struct set_report *r)
 	}
 }
 
-static void print_set_and_pending(struct status_ctx *c, const char *kver,
-				  const struct set_report *r)
+static void read_pending(const struct status_ctx *c, struct kernel_report *r)
 {
-	char pf[PATH_MAX + 300], code[32], reason[1024], fix[1024], since[64];
-	int pending = 0;
+	char pf[PATH_MAX + 300];
 
 	if (c->state_dir[0] &&
-	    ck_pathf(pf, sizeof(pf), "%s/pending/%s", c->state_dir, kver) == 0 &&
-	    read_kv(pf, "code", code, sizeof(code))) {
-		pending = 1;
-		read_kv(pf, "reason", reason, sizeof(reason));
-		read_kv(pf, "fix", fix, sizeof(fix));
-		read_kv(pf, "since", since, sizeof(since));
+	    ck_pathf(pf, sizeof(pf), "%s/pending/%s", c->state_dir, r->kver) == 0 &&
+	    read_kv(pf, "code", r->code, sizeof(r->code))) {
+		r->pending = 1;
+		read_kv(pf, "reason", r->reason, sizeof(r->reason));
+		read_kv(pf, "fix", r->fix, sizeof(r->fix));
+		read_kv(pf, "since", r->since, sizeof(r->since));
 	}
+}
+
+static void collect_module(const struct status_ctx *c, struct kmod_ctx *kctx, const char *kdir,
+			   struct kernel_report *r, int i)
+{
+	struct mod_report *m = &r->mods[i];
+	char sub[PATH_MAX + 32];
+
+	m->name = mod_names[i];
+	find_built(c, r->kver, m);
+	if (!(ck_pathf(sub, sizeof(sub), "%s/updates/dkms", kdir) == 0 &&
+	      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))) &&
+	    !(ck_pathf(sub, sizeof(sub), "%s/extra", kdir) == 0 &&
+	      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))))
+		m->installed[0] = '\0';
+	resolve(kctx, kdir, m);
+	if (m->installed[0] || m->resolved[0]) {
+		inspect(c, m->installed[0] ? m->installed : m->resolved, &m->file);
+		m->inspected = 1;
+	}
+	if (m->installed[0]) {
+		r->set.installed[i] = 1;
+		if (m->inspected && m->file.readable && m->file.has_prov[PROV_BUILD]) {
+			/* Both live in r: a copy the compiler can see does not overlap. */
+			size_t n = strnlen(m->file.prov[PROV_BUILD], sizeof(r->set.builds[i]) - 1);
+
+			memcpy(r->set.builds[i], m->file.prov[PROV_BUILD], n);
+			r->set.builds[i][n] = '\0';
+		}
+	}
+	if (r->running)
+		check_loaded(c, m);
+}
+
+static void print_kernel(struct status_ctx *c, const struct kernel_report *r)
+{
+	int i;
+
 	if (c->json) {
-		ck_json_obj_begin(&c->j, "set");
-		ck_json_str(&c->j, "state", r->state);
-		ck_json_str(&c->j, "build", r->manifest_build[0] ? r->manifest_build : NULL);
-		ck_json_str(&c->j, "problem", r->problem[0] ? r->problem : NULL);
+		ck_json_obj_begin(&c->j, NULL);
+		ck_json_str(&c->j, "kernel", r->kver);
+		ck_json_bool(&c->j, "running", r->running);
+		ck_json_arr_begin(&c->j, "modules");
+		for (i = 0; i < NMODS; i++)
+			ck_status_module_json(&c->j, &r->mods[i]);
+		ck_json_arr_end(&c->j);
+		ck_status_set_json(&c->j, r);
 		ck_json_obj_end(&c->j);
-		if (pending) {
-			ck_json_obj_begin(&c->j, "pending");
-			ck_json_int(&c->j, "code", atoi(code));
-			ck_json_str(&c->j, "reason", reason);
-			ck_json_str(&c->j, "fix", fix);
-			ck_json_str(&c->j, "since", since);
-			ck_json_obj_end(&c->j);
-		} else {
-			ck_json_str(&c->j, "pending", NULL);
-		}
+	} else if (c->verbose) {
+		printf("\nkernel %s%s\n", r->kver, r->running ? " (running)" : "");
+		for (i = 0; i < NMODS; i++)
+			ck_status_module_human(&r->mods[i]);
+		ck_status_set_human(r);
 	} else {
-		if (strcmp(r->state, "complete") == 0)
-			printf("  set:         complete, build %s\n",
-			       r->manifest_build[0] ? r->manifest_build : r->builds[0]);
-		else if (strcmp(r->state, "none") == 0)
-			printf("  set:         none installed\n");
-		else if (strcmp(r->state, "unversioned") == 0)
-			printf("  set:         unversioned (%s)\n", r->problem);
-		else
-			printf("  set:         ERROR: %s: %s (repair: ceph-kmod-install --kernel %s)\n",
-			       r->state, r->problem, kver);
-		if (pending) {
-			printf("  pending:     not built (exit %s) since %s: %s\n", code, since, reason);
-			printf("  fix:         %s\n", fix);
-		}
+		ck_status_brief(stdout, r, c->width);
 	}
-	if (strcmp(r->state, "mixed") == 0 || strcmp(r->state, "incomplete") == 0)
-		c->bad_sets++;
 }
 
 static void do_kernel(struct status_ctx *c, const char *kver)
 {
-	struct set_report set;
-	char kdir[PATH_MAX], sub[PATH_MAX + 32];
+	struct kernel_report *r = calloc(1, sizeof(*r));
+	char kdir[PATH_MAX];
 	struct kmod_ctx *kctx;
-	int i, running = strcmp(kver, c->running) == 0;
+	int i;
 
-	if (ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, kver) < 0)
+	if (!r || ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, kver) < 0 ||
+	    ck_pathf(r->kver, sizeof(r->kver), "%s", kver) < 0) {
+		free(r);
 		return;
-	memset(&set, 0, sizeof(set));
+	}
+	r->running = strcmp(kver, c->running) == 0;
 	/* NULL: the system's modprobe configuration, as modprobe itself would use. */
 	kctx = kmod_new(kdir, NULL);
 	if (kctx)
 		kmod_set_log_fn(kctx, ck_kmod_quiet_log, NULL);
-	if (c->json) {
-		ck_json_obj_begin(&c->j, NULL);
-		ck_json_str(&c->j, "kernel", kver);
-		ck_json_bool(&c->j, "running", running);
-		ck_json_arr_begin(&c->j, "modules");
-	} else {
-		printf("\nkernel %s%s\n", kver, running ? " (running)" : "");
-	}
-	for (i = 0; i < NMODS; i++) {
-		struct mod_report *m = calloc(1, sizeof(*m));
-
-		if (!m)
-			break;
-		m->name = mod_names[i];
-		find_built(c, kver, m);
-		if (!(ck_pathf(sub, sizeof(sub), "%s/updates/dkms", kdir) == 0 &&
-		      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))) &&
-		    !(ck_pathf(sub, sizeof(sub), "%s/extra", kdir) == 0 &&
-		      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))))
-			m->installed[0] = '\0';
-		resolve(kctx, kdir, m);
-		if (m->installed[0] || m->resolved[0]) {
-			inspect(c, m->installed[0] ? m->installed : m->resolved, &m->file);
-			m->inspected = 1;
-		}
-		if (m->installed[0]) {
-			set.installed[i] = 1;
-			if (m->inspected && m->file.readable && m->file.has_prov[PROV_BUILD])
-				snprintf(set.builds[i], sizeof(set.builds[i]), "%s",
-					 m->file.prov[PROV_BUILD]);
-		}
-		if (running)
-			check_loaded(c, m);
-		if (c->json)
-			print_module_json(c, m);
-		else
-			print_module_human(m);
-		free(m);
-	}
-	judge_set(kdir, &set);
-	if (c->json)
-		ck_json_arr_end(&c->j);
-	print_set_and_pending(c, kver, &set);
-	if (c->json)
-		ck_json_obj_end(&c->j);
+	for (i = 0; i < NMODS; i++)
+		collect_module(c, kctx, kdir, r, i);
 	kmod_unref(kctx);
+	judge_set(kdir, &r->set);
+	read_pending(c, r);
+	ck_status_key_types(r);
+	print_kernel(c, r);
+	if (strcmp(r->set.state, "mixed") == 0 || strcmp(r->set.state, "incomplete") == 0)
+		c->bad_sets++;
+	free(r);
 }
 
 static void load_cert(struct status_ctx *c)
@@ -593,29 +433,76 @@ static void load_cert(struct status_ctx *c)
 	}
 }
 
-int ck_cmd_status(int argc, char **argv)
+/* Returns -1 to go on, else the exit status (help, usage error). */
+static int parse_args(struct status_ctx *c, int argc, char **argv)
 {
-	struct status_ctx *c = calloc(1, sizeof(*c));
-	struct dirent **ents = NULL;
-	struct utsname u;
-	int n, i, rc = 0, running_present = 0;
+	int i;
 
-	if (!c)
-		return CK_MALFORMED;
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			c->json = 1;
+		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			c->verbose = 1;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			ck_usage_status(stdout);
-			free(c);
 			return 0;
+		} else if (argv[i][0] != '-' && !c->only && argv[i][0] != '.' &&
+			   !strchr(argv[i], '/')) {
+			c->only = argv[i];
 		} else {
-			fprintf(stderr, "ceph-kmod status: unknown argument %s\n", argv[i]);
-			ck_usage_status(stderr);
-			free(c);
-			return CK_EXIT_USAGE;
+			return ck_usage_error("status", "%s '%s'",
+					      argv[i][0] == '-' ? "unknown option" : "unexpected argument",
+					      argv[i]);
 		}
 	}
+	return -1;
+}
+
+static void print_header_json(struct status_ctx *c, int running_present)
+{
+	ck_json_init(&c->j, stdout);
+	ck_json_obj_begin(&c->j, NULL);
+	ck_json_str(&c->j, "running_kernel", c->running);
+	ck_json_bool(&c->j, "running_kernel_present", running_present);
+	ck_json_str(&c->j, "secure_boot", ck_sb_name(c->sb));
+	ck_json_obj_begin(&c->j, "mok_cert");
+	ck_json_str(&c->j, "path", c->cert_path);
+	ck_json_bool(&c->j, "usable", !c->cert_err[0]);
+	ck_json_str(&c->j, "error", c->cert_err[0] ? c->cert_err : NULL);
+	ck_json_str(&c->j, "subject", c->cert_subject[0] ? c->cert_subject : NULL);
+	ck_json_str(&c->j, "subject_key_id", c->cert_skid[0] ? c->cert_skid : NULL);
+	ck_json_str(&c->j, "enrolled", c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
+	ck_json_str(&c->j, "enrolled_source", c->enrolled_how[0] ? c->enrolled_how : NULL);
+	ck_json_obj_end(&c->j);
+	ck_json_arr_begin(&c->j, "kernels");
+}
+
+static void print_header_human(const struct status_ctx *c, int running_present)
+{
+	printf("MOK certificate: %s", c->cert_path);
+	if (c->cert_err[0])
+		printf(" (unusable: %s)\n", c->cert_err);
+	else if (c->verbose)
+		printf(" (%s%s%s)\n", c->cert_subject, c->cert_skid[0] ? ", key id " : "",
+		       c->cert_skid);
+	else
+		printf(" (%s)\n", c->cert_subject);
+	printf("enrolled:        %s", c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
+	if (c->enrolled_how[0] && c->enrolled != CK_ENR_NO_EFI)
+		printf(" [%s%s%s]", c->enrolled_how, c->enrolled_err[0] ? ": " : "",
+		       c->enrolled_err);
+	printf("\nSecure Boot:     %s\n", ck_sb_name(c->sb));
+	if (c->verbose || !running_present)
+		printf("running kernel:  %s%s\n", c->running,
+		       running_present ? "" : " (not under the modules root: loaded modules not checked)");
+	if (!c->verbose)
+		printf("\n");
+}
+
+static void setup_ctx(struct status_ctx *c)
+{
+	struct utsname u;
+
 	c->modules_root = ck_env_or("CEPH_KMOD_MODULES_ROOT", "/lib/modules");
 	c->dkms_tree = ck_env_or("CEPH_KMOD_DKMS_TREE", "/var/lib/dkms");
 	c->sys_module = ck_env_or("CEPH_KMOD_SYS_MODULE", "/sys/module");
@@ -624,68 +511,79 @@ int ck_cmd_status(int argc, char **argv)
 	snprintf(c->running, sizeof(c->running), "%s",
 		 ck_env_or("CEPH_KMOD_RUNNING_KERNEL", uname(&u) == 0 ? u.release : ""));
 	c->enrolled = CK_ENR_UNKNOWN;
-	load_cert(c);
-	c->sb = ck_secure_boot();
+}
 
-	n = scandir(c->modules_root, &ents, NULL, versionsort);
-	for (i = 0; i < n; i++)
-		if (strcmp(ents[i]->d_name, c->running) == 0)
-			running_present = 1;
-	if (n < 0) {
-		fprintf(stderr, "ceph-kmod status: cannot read %s\n", c->modules_root);
-		rc = CK_MALFORMED;
-		goto out;
-	}
-	if (c->json) {
-		ck_json_init(&c->j, stdout);
-		ck_json_obj_begin(&c->j, NULL);
-		ck_json_str(&c->j, "running_kernel", c->running);
-		ck_json_bool(&c->j, "running_kernel_present", running_present);
-		ck_json_str(&c->j, "secure_boot", ck_sb_name(c->sb));
-		ck_json_obj_begin(&c->j, "mok_cert");
-		ck_json_str(&c->j, "path", c->cert_path);
-		ck_json_bool(&c->j, "usable", !c->cert_err[0]);
-		ck_json_str(&c->j, "error", c->cert_err[0] ? c->cert_err : NULL);
-		ck_json_str(&c->j, "subject", c->cert_subject[0] ? c->cert_subject : NULL);
-		ck_json_str(&c->j, "subject_key_id", c->cert_skid[0] ? c->cert_skid : NULL);
-		ck_json_str(&c->j, "enrolled",
-			    c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
-		ck_json_str(&c->j, "enrolled_source", c->enrolled_how[0] ? c->enrolled_how : NULL);
-		ck_json_obj_end(&c->j);
-		ck_json_arr_begin(&c->j, "kernels");
-	} else {
-		printf("MOK certificate: %s", c->cert_path);
-		if (c->cert_err[0])
-			printf(" (unusable: %s)\n", c->cert_err);
-		else
-			printf(" (%s%s%s)\n", c->cert_subject, c->cert_skid[0] ? ", key id " : "",
-			       c->cert_skid);
-		printf("enrolled:        %s",
-		       c->cert_err[0] ? "unknown" : ck_enrolled_name(c->enrolled));
-		if (c->enrolled_how[0] && c->enrolled != CK_ENR_NO_EFI)
-			printf(" [%s%s%s]", c->enrolled_how, c->enrolled_err[0] ? ": " : "",
-			       c->enrolled_err);
-		printf("\nSecure Boot:     %s\n", ck_sb_name(c->sb));
-		printf("running kernel:  %s%s\n", c->running,
-		       running_present ? "" : " (not under the modules root: loaded modules not checked)");
-	}
+/* Keeps the kernel directories (only c->only when given); sets the column width. */
+static int pick_kernels(struct status_ctx *c, struct dirent **ents, int n, int *running_present)
+{
+	int i, kept = 0;
+
 	for (i = 0; i < n; i++) {
 		char kdir[PATH_MAX];
+		const char *name = ents[i]->d_name;
 
-		if (ents[i]->d_name[0] != '.' &&
-		    ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, ents[i]->d_name) == 0 &&
-		    is_dir(kdir))
-			do_kernel(c, ents[i]->d_name);
+		if (strcmp(name, c->running) == 0)
+			*running_present = 1;
+		if (name[0] == '.' || (c->only && strcmp(name, c->only) != 0) ||
+		    ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, name) < 0 ||
+		    !is_dir(kdir)) {
+			free(ents[i]);
+			continue;
+		}
+		if (ck_status_brief_width(name, strcmp(name, c->running) == 0) > c->width)
+			c->width = ck_status_brief_width(name, strcmp(name, c->running) == 0);
+		ents[kept++] = ents[i];
+	}
+	return kept;
+}
+
+static int run_status(struct status_ctx *c)
+{
+	struct dirent **ents = NULL;
+	int n, i, running_present = 0;
+
+	n = scandir(c->modules_root, &ents, NULL, versionsort);
+	if (n < 0) {
+		fprintf(stderr, "ceph-kmod status: cannot read %s\n", c->modules_root);
+		return CK_MALFORMED;
+	}
+	n = pick_kernels(c, ents, n, &running_present);
+	if (c->only && n == 0) {
+		free(ents);
+		return ck_usage_error("status", "no kernel '%s' under %s", c->only, c->modules_root);
+	}
+	load_cert(c);
+	c->sb = ck_secure_boot();
+	if (c->json)
+		print_header_json(c, running_present);
+	else
+		print_header_human(c, running_present);
+	for (i = 0; i < n; i++) {
+		do_kernel(c, ents[i]->d_name);
 		free(ents[i]);
 	}
 	free(ents);
 	if (c->json) {
 		ck_json_arr_end(&c->j);
 		ck_json_obj_end(&c->j);
+	} else if (!c->verbose) {
+		printf("\ndetails: ceph-kmod status -v [KERNEL]\n");
 	}
-	if (rc == 0 && c->bad_sets)
-		rc = 5;
-out:
+	return c->bad_sets ? 5 : 0;
+}
+
+int ck_cmd_status(int argc, char **argv)
+{
+	struct status_ctx *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c)
+		return CK_MALFORMED;
+	rc = parse_args(c, argc, argv);
+	if (rc < 0) {
+		setup_ctx(c);
+		rc = run_status(c);
+	}
 	sk_X509_pop_free(c->certs, X509_free);
 	free(c);
 	return rc;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ceph-kmod verify [--cert FILE]... MODULE... */
 #include <openssl/x509.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,19 @@ void ck_usage_verify(FILE *f)
 	      "     ids: a mixed set (repair: ceph-kmod-install)\n"
 	      " 64  usage error\n",
 	      f);
+}
+
+int ck_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ceph-kmod%s%s: %s (see: ceph-kmod help%s%s)\n", cmd[0] ? " " : "", cmd,
+		what, cmd[0] ? " " : "", cmd);
+	return CK_EXIT_USAGE;
 }
 
 int ck_opt_value(int argc, char **argv, int *i, const char *name, const char **val)
@@ -102,14 +116,12 @@ int ck_cmd_verify(int argc, char **argv)
 		int r = after_dashdash ? 0 : ck_opt_value(argc, argv, &i, "--cert", &val);
 
 		if (r < 0) {
-			fprintf(stderr, "ceph-kmod verify: --cert needs a FILE\n");
-			worst = CK_EXIT_USAGE;
+			worst = ck_usage_error("verify", "--cert needs a FILE");
 			goto out;
 		}
 		if (r > 0) {
 			if (ncert_files == (int)(sizeof(cert_files) / sizeof(cert_files[0]))) {
-				fprintf(stderr, "ceph-kmod verify: too many --cert options\n");
-				worst = CK_EXIT_USAGE;
+				worst = ck_usage_error("verify", "too many --cert options");
 				goto out;
 			}
 			cert_files[ncert_files++] = val;
@@ -121,18 +133,14 @@ int ck_cmd_verify(int argc, char **argv)
 			worst = 0;
 			goto out;
 		} else if (!after_dashdash && argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "ceph-kmod verify: unknown option %s\n", argv[i]);
-			ck_usage_verify(stderr);
-			worst = CK_EXIT_USAGE;
+			worst = ck_usage_error("verify", "unknown option '%s'", argv[i]);
 			goto out;
 		} else {
 			mods[nmods++] = argv[i];
 		}
 	}
 	if (nmods == 0) {
-		fprintf(stderr, "ceph-kmod verify: no MODULE given\n");
-		ck_usage_verify(stderr);
-		worst = CK_EXIT_USAGE;
+		worst = ck_usage_error("verify", "no MODULE given");
 		goto out;
 	}
 	if (ncert_files == 0) {

@@ -17,4 +17,8 @@ void ck_usage_debug(FILE *f);
  * 0 not this option, -1 value missing. */
 int ck_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
 
+/* A usage error: one line "ceph-kmod CMD: WHAT (see: ceph-kmod help CMD)" on stderr.
+ * Returns CK_EXIT_USAGE (64). */
+int ck_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* /etc/ceph-kmod/ceph-kmod.conf: KEY=VALUE lines; CEPH_KMOD_<KEY> in the environment wins. */
+/* /etc/ceph-kmod/ceph-kmod.conf: KEY=VALUE lines (grammar: config.c); CEPH_KMOD_<KEY> in
+ * the environment wins. */
 #ifndef CK_CONFIG_H
 #define CK_CONFIG_H
 
@@ -12,6 +13,11 @@
  * config file ($CEPH_KMOD_CONF or the default), else def. Returns 0, or -1 if the
  * result does not fit. */
 int ck_conf_get(const char *key, const char *def, char *out, size_t outlen);
+
+/* One line of the file (grammar: config.c, ceph-kmod(8) CONFIGURATION), changed in
+ * place: 0 with key (keylen bytes, not terminated) and val set, -1 when the line
+ * sets nothing (comment, blank, malformed). */
+int ck_conf_parse_line(char *line, char **key, size_t *keylen, char **val);
 
 /* Same, but parse an explicit file (NULL: the configured file) without the environment. */
 int ck_conf_file_get(const char *file, const char *key, char *out, size_t outlen);

@@ -16,7 +16,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  verify [--cert FILE]... MODULE...  check module signatures\n"
-	      "  status [--json]                    what is built, installed, signed, loaded\n"
+	      "  status [-v] [--json] [KERNEL]      one line per kernel; -v: built, installed, loaded\n"
 	      "  enroll [--cert FILE] [--root-pw]   queue the MOK certificate with mokutil\n"
 	      "  debug on|off|status|collect        dynamic debug of the Ceph client, bug reports\n"
 	      "  help [COMMAND], --help, --version\n"
@@ -30,14 +30,29 @@ static void usage(FILE *f)
 	      f);
 }
 
+static int help(const char *sub)
+{
+	if (!sub || strcmp(sub, "help") == 0)
+		usage(stdout);
+	else if (strcmp(sub, "verify") == 0)
+		ck_usage_verify(stdout);
+	else if (strcmp(sub, "status") == 0)
+		ck_usage_status(stdout);
+	else if (strcmp(sub, "enroll") == 0)
+		ck_usage_enroll(stdout);
+	else if (strcmp(sub, "debug") == 0)
+		ck_usage_debug(stdout);
+	else
+		return ck_usage_error("", "help: unknown command '%s'", sub);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
-	if (!cmd) {
-		usage(stderr);
-		return CK_EXIT_USAGE;
-	}
+	if (!cmd)
+		return ck_usage_error("", "no command given");
 	if (strcmp(cmd, "verify") == 0)
 		return ck_cmd_verify(argc - 2, argv + 2);
 	if (strcmp(cmd, "status") == 0)
@@ -51,21 +66,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-		const char *sub = argc > 2 ? argv[2] : "";
-
-		if (strcmp(sub, "verify") == 0)
-			ck_usage_verify(stdout);
-		else if (strcmp(sub, "status") == 0)
-			ck_usage_status(stdout);
-		else if (strcmp(sub, "enroll") == 0)
-			ck_usage_enroll(stdout);
-		else if (strcmp(sub, "debug") == 0)
-			ck_usage_debug(stdout);
-		else
-			usage(stdout);
-		return 0;
+		if (argc > 3)
+			return ck_usage_error("", "help takes one COMMAND, not '%s'", argv[3]);
+		return help(argc > 2 ? argv[2] : NULL);
 	}
-	fprintf(stderr, "ceph-kmod: unknown command '%s'\n", cmd);
-	usage(stderr);
-	return CK_EXIT_USAGE;
+	return ck_usage_error("", "unknown command '%s'", cmd);
 }

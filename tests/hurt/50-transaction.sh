@@ -92,7 +92,9 @@ cp "$other/set/rbd.ko" "$rec/module/rbd.ko"
 t_check "dkms install --force of an rbd.ko from another build" dkms install --force -m ceph-kmod -v "$CK_VERSION" -k "$k61"
 t_eq "ceph-kmod status reports the set as mixed" mixed "$(h_set_state "$k61")"
 t_expect_exit "ceph-kmod status exits 5 for a mixed set" 5 "$CK_TOOL" status
-t_match "the human status says what is mixed and how to repair" "set: +ERROR: mixed: .*repair: ceph-kmod-install --kernel $(t_re "$k61")" "$T_LAST_OUTPUT"
+t_expect_exit "ceph-kmod status KERNEL exits 5 for its mixed set" 5 "$CK_TOOL" status "$k61"
+t_match "the human status says what is mixed" "^  set mixed: " "$T_LAST_OUTPUT"
+t_match "... and how to repair" "^  fix: +ceph-kmod-install --kernel $(t_re "$k61")\$" "$T_LAST_OUTPUT"
 mapfile -t files < <(for m in "${CK_MODULES[@]}"; do modinfo -k "$k61" -n "$m"; done)
 t_expect_exit "ceph-kmod verify of the four exits 5 (mixed set)" 5 "$CK_TOOL" verify "${files[@]}"
 t_expect_exit "ceph-kmod-install repairs it" 0 ceph-kmod-install --kernel "$k61"

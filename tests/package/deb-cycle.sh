@@ -35,7 +35,7 @@ p_assert_version_everywhere "$v" "${kernels[@]}"
 after=$logs/after-install.list
 p_snapshot "$after"
 t_eq "dpkg -S owns every file installed outside dkms's trees and our run-time state" "" "$(p_unowned "$before" "$after" dpkg -S)"
-t_expect_exit "ceph-kmod-install --remove refuses on a packaged install" 2 ceph-kmod-install --remove
+t_expect_exit "ceph-kmod-install --remove refuses on a packaged install (exit 11)" 11 ceph-kmod-install --remove
 t_match "... and prints the apt command" 'fix: apt remove ceph-kmod-dkms ceph-kmod' "$T_LAST_OUTPUT"
 
 # 6a. Prebuilt kmod packages of the sets dkms just built (verified again after packing).

@@ -136,7 +136,7 @@ p_assert_version_everywhere() {
 	for k in "$@"; do
 		b_assert_installed "$k"
 		t_eq "$k: dkms has ceph-kmod $v installed" "$v" "$(p_dkms_version "$k")"
-		st=$(ceph-kmod status 2>/dev/null | awk -v k="kernel $k" '$0 == k {on=1; next} /^kernel / {on=0} on')
+		st=$(ceph-kmod status -v 2>/dev/null | awk -v k="kernel $k" '$0 == k {on=1; next} /^kernel / {on=0} on')
 		t_eq "$k: ceph-kmod status agrees with dkms (4 modules ours, version $v)" "4 4" \
 			"$(grep -c 'modprobe: .*(ours)' <<<"$st") $(grep -cE "^ +version +$(t_re "$v")\$" <<<"$st")"
 	done

@@ -30,7 +30,7 @@ else
 fi
 t_match "the install to remove has files of its own (${#owned[@]} outside dkms's trees)" '^[1-9]' "${#owned[@]}"
 if dpkg-query -W -f '${Status}' ceph-kmod-dkms 2>/dev/null | grep -q 'ok installed'; then
-	t_expect_exit "ceph-kmod-install --remove refuses on the packaged install" 2 ceph-kmod-install --remove
+	t_expect_exit "ceph-kmod-install --remove refuses on the packaged install (exit 11)" 11 ceph-kmod-install --remove
 	t_match "... and prints the apt command" 'fix: apt remove ceph-kmod-dkms ceph-kmod' "$T_LAST_OUTPUT"
 	t_expect_exit "apt remove ceph-kmod-dkms ceph-kmod" 0 env DEBIAN_FRONTEND=noninteractive \
 		apt-get remove -y -q ceph-kmod-dkms ceph-kmod

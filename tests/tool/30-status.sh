@@ -35,6 +35,13 @@ for m in nbd rbd; do
 	cp "$w/$m.ko" "$w/dkms/ceph-kmod/0.1.0/$K/x86_64/module/$m.ko"
 done
 depmod -b "$w" "$K" 2>/dev/null
+# A kernel whose installed libceph says which CephX key types it accepts (no modules.dep).
+K2=9.9.9-keys
+mkdir -p "$root/$K2/updates/dkms"
+unsign "$kdir/kernel/net/ceph/libceph.ko" "$w/l.ko"
+objcopy -O binary --only-section=.modinfo "$w/l.ko" "$w/lmi.bin"
+printf 'ceph_kmod_version=0.1.0\0ceph_kmod_key_types=aes,aes256k\0' >>"$w/lmi.bin"
+objcopy --update-section .modinfo="$w/lmi.bin" "$w/l.ko" "$root/$K2/updates/dkms/libceph.ko"
 
 # Loaded: our nbd (same build-id), the in-tree libceph (not ours).
 note() {
@@ -56,8 +63,23 @@ t_expect_exit "status exits 0" 0 "$CK_TOOL" status
 human=$T_LAST_OUTPUT
 t_match "human: Secure Boot on" '^Secure Boot: +on' "$human"
 t_match "human: certificate enrolled (MokListRT)" '^enrolled: +yes \[efivarfs MokListRT\]' "$human"
-t_match "human: running kernel marked" "^kernel $K \\(running\\)" "$human"
-t_match "human: provenance shown" 'version +0\.1\.0' "$human"
+t_match "human: one line for the running kernel, marked" \
+	"^$(t_re "$K") \\(running\\) +0\\.1\\.0 +set unversioned +2/4 ours +SIGNATURE rbd: no-matching-cert +1 patch +keys aes +loaded 1/2 ours\$" "$human"
+t_match "human: ... and what needs attention below it" "^  set unversioned: modules carry no ceph_kmod_build: rebuild with ceph-kmod-install --rebuild\$" "$human"
+t_match "human: key types from ceph_kmod_key_types" "^$K2 +0\\.1\\.0 .* keys aes,aes256k\$" "$human"
+t_match "human: a kernel without modules: no set, keys unknown" '^9\.9\.9-empty +- +no set \(in-tree modules\) +0/4 ours +keys unknown$' "$human"
+t_eq "human: header (3 lines), blank, 3 kernels (two with a second line), blank, the -v hint" 11 "$(wc -l <<<"$human")"
+t_expect_exit "status -v exits 0" 0 "$CK_TOOL" status -v
+verbose=$T_LAST_OUTPUT
+t_match "verbose: running kernel marked" "^kernel $K \\(running\\)" "$verbose"
+t_match "verbose: provenance shown" 'version +0\.1\.0' "$verbose"
+t_match "verbose: key types shown" '^  key types: +aes,aes256k$' "$verbose"
+t_expect_exit "status -v KERNEL exits 0" 0 "$CK_TOOL" status -v "$K2"
+t_eq "status -v KERNEL: only that kernel" "kernel $K2" "$(grep '^kernel ' <<<"$T_LAST_OUTPUT")"
+t_expect_exit "status KERNEL: one kernel line" 0 "$CK_TOOL" status "$K2"
+t_eq "status KERNEL: one kernel line" 1 "$(grep -c '^9\.9\.9-' <<<"$T_LAST_OUTPUT")"
+t_expect_exit "status of a kernel not under the modules root -> 64" 64 "$CK_TOOL" status 0.0.0-none
+t_match "... one line naming it and where help is" '^ceph-kmod status: no kernel .0\.0\.0-none. under .*see: ' "$T_LAST_OUTPUT"
 t_expect_exit "status --json exits 0" 0 "$CK_TOOL" status --json
 json=$T_LAST_OUTPUT
 printf '%s\n' "$json" >"$CK_ARTIFACTS/tool-status-fake.json"
@@ -68,7 +90,10 @@ if command -v jq >/dev/null; then
 	mod() { q ".kernels[] | select(.kernel == \"$K\") | .modules[] | select(.name == \"$1\") | $2"; }
 	t_eq "json: secure_boot" "on" "$(q .secure_boot)"
 	t_eq "json: enrolled" "yes" "$(q .mok_cert.enrolled)"
-	t_eq "json: two kernels listed" "$K 9.9.9-empty" "$(q '[.kernels[].kernel] | sort | join(" ")')"
+	t_eq "json: three kernels listed" "$K 9.9.9-empty 9.9.9-keys" "$(q '[.kernels[].kernel] | sort | join(" ")')"
+	t_eq "json: key_types of an in-tree libceph: aes" '["aes"]' "$(q ".kernels[] | select(.kernel == \"$K\") | .key_types | tojson")"
+	t_eq "json: key_types from ceph_kmod_key_types" '["aes","aes256k"]' "$(q '.kernels[] | select(.kernel == "9.9.9-keys") | .key_types | tojson')"
+	t_eq "json: key_types unknown without libceph" null "$(q '.kernels[] | select(.kernel == "9.9.9-empty") | .key_types')"
 	t_eq "json: nbd built by dkms" "$w/dkms/ceph-kmod/0.1.0/$K/x86_64/module/nbd.ko" "$(mod nbd '.dkms_built[0]')"
 	t_eq "json: nbd installed" "$root/$K/updates/dkms/nbd.ko" "$(mod nbd .installed)"
 	t_eq "json: modprobe resolves nbd to ours" "ours" "$(mod nbd .modprobe_resolves)"
@@ -125,15 +150,41 @@ out=$(CEPH_KMOD_MOKLIST=$w/moklist.bad "$CK_TOOL" status)
 t_match "human: malformed MokListRT reported, not fatal" '^enrolled: +unknown' "$out"
 # A hostile module in the tree is reported, the report goes on.
 head -c 3000 "$w/nbd.ko" >"$root/$K/updates/dkms/rbd.ko"
-t_expect_exit "status with a truncated installed module still exits 0" 0 "$CK_TOOL" status
+t_expect_exit "status with a truncated installed module still exits 0" 0 "$CK_TOOL" status -v
 t_match "human: truncated module reported as error" 'error: +ELF section' "$T_LAST_OUTPUT"
+# A mixed set, and a pending kernel: two more lines each, what is wrong and the fix.
+K3=9.9.9-mixed
+mkdir -p "$root/$K3/ceph-kmod-sets/current" "$root/$K3/updates/dkms" "$w/state/pending"
+printf 'build=B1\nmodules=libceph rbd\n' >"$root/$K3/ceph-kmod-sets/current/set.env"
+for m in libceph rbd; do
+	objcopy -O binary --only-section=.modinfo "$w/l.ko" "$w/m.bin"
+	printf 'ceph_kmod_version=0.1.0\0ceph_kmod_build=%s\0' "$([[ $m == libceph ]] && echo B1 || echo B2)" >>"$w/m.bin"
+	objcopy --update-section .modinfo="$w/m.bin" "$w/l.ko" "$root/$K3/updates/dkms/$m.ko"
+done
+printf 'kernel=%s\ncode=3\nsince=2026-12-03T06:00:00Z\nreason=no source for 9.9.9\nfix=ceph-kmod-fetch-source 9.9.9-empty\n' \
+	9.9.9-empty >"$w/state/pending/9.9.9-empty"
+export CEPH_KMOD_STATE=$w/state
+t_expect_exit "status with a mixed set -> 5" 5 "$CK_TOOL" status
+t_match "mixed: the kernel line says so" "^$K3 +0\\.1\\.0 +set MIXED +0/2 ours " "$T_LAST_OUTPUT"
+t_match "mixed: what is wrong" '^  set mixed: rbd is from build B2, the set is build B1$' "$T_LAST_OUTPUT"
+t_match "mixed: the fix" "^  fix: +ceph-kmod-install --kernel $K3\$" "$T_LAST_OUTPUT"
+t_match "pending: reason" '^  pending: not built \(exit 3\) since 2026-12-03T06:00:00Z: no source for 9\.9\.9$' "$T_LAST_OUTPUT"
+t_match "pending: fix" '^  fix: +ceph-kmod-fetch-source 9\.9\.9-empty$' "$T_LAST_OUTPUT"
+t_eq "human: at most three lines a kernel (header 3+1, kernels 2+3+2+3, 1+1)" 16 "$(wc -l <<<"$T_LAST_OUTPUT")"
+t_expect_exit "status KERNEL of the mixed set -> 5" 5 "$CK_TOOL" status "$K3"
+t_expect_exit "status KERNEL of another kernel -> 0" 0 "$CK_TOOL" status 9.9.9-empty
+rm -rf "${root:?}/$K3"
+unset CEPH_KMOD_STATE
 t_expect_exit "status with unreadable modules root -> 4" 4 env CEPH_KMOD_MODULES_ROOT="$w/none" "$CK_TOOL" status
 t_expect_exit "status bad argument -> 64" 64 "$CK_TOOL" status --bogus
+t_eq "... one line naming it and where help is" "ceph-kmod status: unknown option '--bogus' (see: ceph-kmod help status)" "$T_LAST_OUTPUT"
 
 # This host, read only: real /lib/modules, /sys/module, no EFI.
 unset CEPH_KMOD_MODULES_ROOT CEPH_KMOD_DKMS_TREE CEPH_KMOD_SYS_MODULE CEPH_KMOD_RUNNING_KERNEL \
 	CEPH_KMOD_EFI_DIR CEPH_KMOD_MOK_CERT
 t_expect_exit "host: status exits 0" 0 "$CK_TOOL" status
 printf '%s\n' "$T_LAST_OUTPUT" >"$CK_ARTIFACTS/tool-status-host.txt"
+t_check "host: status fits a screen (<= 3 lines a kernel + 6)" test "$(wc -l <<<"$T_LAST_OUTPUT")" -le $((3 * $(find /lib/modules -mindepth 1 -maxdepth 1 -type d | wc -l) + 6))
+t_expect_exit "host: status -v exits 0" 0 "$CK_TOOL" status -v
 "$CK_TOOL" status --json >"$CK_ARTIFACTS/tool-status-host.json"
 t_check "host: status --json is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$CK_ARTIFACTS/tool-status-host.json"

@@ -16,6 +16,9 @@ rc=0
 out=$(ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$CK_TOP/tool/build-asan/unit-tests" 2>&1) || rc=$?
 t_eq "unit tests under ASan+UBSan exit 0" 0 "$rc"
 t_match "unit tests under ASan: all passed" 'unit: [0-9]+ passed, 0 failed' "$out"
+rc=0
+out=$(ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$CK_TOP/tool/build-asan/conf-tests" "$CK_TOP/tests/tool/conf-cases.tsv" 2>&1) || rc=$?
+t_eq "configuration cases (config.c) under ASan+UBSan exit 0" 0 "$rc"
 
 # The hostile set: name, expected exit code.
 src=$(real_module)
@@ -85,6 +88,9 @@ if command -v valgrind >/dev/null; then
 	rc=0
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$asan_tool" status --json >/dev/null 2>"$w/asan.err" || rc=$?
 	t_eq "ASan: status --json on this host is clean" 0 "$rc"
+	rc=0
+	ASAN_OPTIONS=detect_leaks=1:exitcode=99 "$asan_tool" status >/dev/null 2>"$w/asan.err" || rc=$?
+	t_eq "ASan: status (one line per kernel) on this host is clean" 0 "$rc"
 else
 	t_skip "valgrind not installed"
 fi
