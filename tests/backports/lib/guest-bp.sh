@@ -12,8 +12,16 @@
 #              append fixed-size records with O_APPEND to one file, CK_APPEND_ROUNDS rounds
 #   faults     krbd and CephFS writes of host-made data while the host restarts the OSD, the
 #              MDS, and cuts the guest's link (events through files in /run/ck); sha256 after
+#   capsnaps   CK_SNAP_RUNS runs of: write a small file, snapshot its directory, rewrite,
+#              snapshot ... (CK_SNAP_VERSIONS times), then read every snapshot's copy back;
+#              counts runs whose last snapshot lacks the last write (patches/0030) and runs
+#              where an earlier snapshot lacks its write
+#   hardlink   a file with two hard links in two directories, snapshot of the second
+#              directory, the file rewritten through the first link: the snapshot's copy
+#              must keep the old content (CK_SNAP_RUNS / 4 rounds, at least 2)
 # Environment (/run/ck/env.sh): CK_ROLE CK_PORTS CK_MON1 CK_SETS CK_STEPS CK_OURS_DIR
-# CK_APPEND_RECORDS CK_APPEND_ROUNDS CK_STEP_TIMEOUT CK_FAULT_EVENTS.
+# CK_APPEND_RECORDS CK_APPEND_ROUNDS CK_STEP_TIMEOUT CK_FAULT_EVENTS CK_SNAP_RUNS
+# CK_SNAP_VERSIONS.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -33,6 +41,8 @@ plan() {
 		for ev in ${CK_FAULT_EVENTS:-osd mds link}; do
 			checks+=("fault $ev krbd sha256" "fault $ev cephfs sha256")
 		done ;;
+	capsnaps) checks=("cephfs snapshots allowed" "capsnaps runs") ;;
+	hardlink) checks=("hardlink rounds") ;;
 	unload) checks=("rmmod ceph rbd nbd libceph") ;;
 	*) echo "plan: unknown step $step" >&2; return 2 ;;
 	esac
@@ -168,6 +178,99 @@ step_append() {
 	umount "$a"
 }
 
+# snap_content RUN VERSION: what the file holds after write VERSION of run RUN (small,
+# not a multiple of the page size, different in every run and version).
+snap_content() { printf 'bp-snaps run %s version %s %s\n' "$1" "$2" "$(printf '%*s' "$((40 + $2 * 7))" '' | tr ' ' x)"; }
+
+# snap_what FILE: a short description of a wrong snapshot copy (size, NUL bytes, version).
+snap_what() {
+	local size nul ver
+	size=$(stat -c %s "$1")
+	nul=$(tr -dc '\000' <"$1" | wc -c)
+	ver=$(tr -d '\000' <"$1" | awk '{ print $5; exit }')
+	printf '%sB,%sNUL,v%s' "$size" "$nul" "${ver:-none}"
+}
+
+# snaps_dir SET NAME: a fresh CephFS directory for the step, mounted at $MNT/sn.
+snaps_dir() {
+	local d="$MNT/sn/bp-$CK_ROLE-$1-$2"
+	mountpoint -q "$MNT/sn" || mount_fs "$MNT/sn"
+	if [[ -d "$d" ]]; then
+		rmdir "$d"/*/.snap/* "$d"/*/*/.snap/* 2>/dev/null || true
+		rm -rf "$d"
+	fi
+	mkdir -p "$d"
+	printf '%s\n' "$d"
+}
+
+# capsnaps: a snapshot taken right after a buffered write must hold that write. Counted apart:
+# runs whose last snapshot lacks the last write (nothing written after it pushes the data out:
+# issue 18, patches/0030) and runs where an earlier snapshot lacks its write (the next
+# truncating rewrite races the snapshot's data; 6.12's own modules show it too).
+step_capsnaps() {
+	local set=$1 d r i k last=0 earlier=0 bad detail="" runs=${CK_SNAP_RUNS:-10} vers=${CK_SNAP_VERSIONS:-3}
+	g_begin "$set: cephfs snapshots allowed"
+	d=$(snaps_dir "$set" capsnaps)
+	mkdir "$d/.snap/probe" || g_fail "mkdir $d/.snap/probe refused (allow_new_snaps?)"
+	rmdir "$d/.snap/probe"
+	g_ok
+	g_begin "$set: capsnaps runs"
+	for ((i = 1; i <= runs; i++)); do
+		r="$d/r$i"
+		mkdir "$r"
+		for ((k = 1; k <= vers; k++)); do
+			snap_content "$i" "$k" >"$r/file"
+			mkdir "$r/.snap/s$k"
+		done
+		bad=""
+		for ((k = 1; k <= vers; k++)); do
+			snap_content "$i" "$k" >/tmp/bp-snap-want
+			cmp -s /tmp/bp-snap-want "$r/.snap/s$k/file" || bad+=" s$k:$(snap_what "$r/.snap/s$k/file")"
+		done
+		if [[ -n "$bad" ]]; then
+			[[ "$bad" != *" s$vers:"* ]] || last=$((last + 1))
+			[[ "${bad%% s"$vers":*}" == "" ]] || earlier=$((earlier + 1))
+			detail+=" run${i}[${bad# }]"
+			g_say "run $i: wrong snapshot content:$bad"
+		fi
+	done
+	# the snapshots stay (removing them costs MDS and OSD time under TCG); snaps_dir clears
+	# them on the next run on the same cluster
+	umount "$MNT/sn"
+	g_rec INFO "$set capsnaps" "$last of $runs runs"
+	g_rec INFO "$set capsnaps earlier" "$earlier of $runs runs"
+	g_rec INFO "$set capsnaps detail" "${detail# }"
+	g_ok "$runs runs of $vers snapshots: the last snapshot lacked the last write in $last, an earlier snapshot lacked its write in $earlier${detail:+:$detail}"
+}
+
+# hardlink: the snapshot of the directory holding the second link keeps the old content.
+step_hardlink() {
+	local set=$1 d r i got failed=0 detail="" rounds=$((${CK_SNAP_RUNS:-10} / 4))
+	((rounds >= 2)) || rounds=2
+	g_begin "$set: hardlink rounds"
+	d=$(snaps_dir "$set" hardlink)
+	for ((i = 1; i <= rounds; i++)); do
+		r="$d/h$i"
+		mkdir -p "$r/1" "$r/2"
+		snap_content "$i" 1 >"$r/1/file"
+		ln "$r/1/file" "$r/2/file"
+		mkdir "$r/2/.snap/s1"
+		snap_content "$i" 2 >"$r/1/file"
+		snap_content "$i" 1 >/tmp/bp-snap-want
+		if ! cmp -s /tmp/bp-snap-want "$r/2/.snap/s1/file"; then
+			got=$(snap_what "$r/2/.snap/s1/file")
+			failed=$((failed + 1))
+			detail+=" round${i}[$got]"
+			g_say "round $i: the snapshot holds: $got"
+		fi
+		[[ "$(cat "$r/2/file")" == "$(snap_content "$i" 2)" ]] ||
+			g_fail "round $i: the head file through the second link lacks the rewrite"
+	done
+	umount "$MNT/sn"
+	g_rec INFO "$set hardlink" "$failed of $rounds rounds${detail:+:$detail}"
+	g_ok "$failed of $rounds rounds: the snapshot lost the old content"
+}
+
 # The host's side of an event: the guest writes /run/ck/ev-NAME.ready once IO is under way,
 # the host writes ev-NAME.started when the fault is in place (OSD/MDS killed, link down) and
 # ev-NAME.done when it is over (daemon back, link up).
@@ -253,6 +356,8 @@ run_step() {
 	setlayout) step_setlayout "$2" ;;
 	append) step_append "$2" ;;
 	faults) step_faults "$2" ;;
+	capsnaps) step_capsnaps "$2" ;;
+	hardlink) step_hardlink "$2" ;;
 	*) echo "unknown step $1" >&2; return 2 ;;
 	esac
 }
