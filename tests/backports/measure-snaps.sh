@@ -10,7 +10,11 @@
 # Ours must fail 0 times. The in-tree 6.1 sets are expected to show the bug; when a run shows
 # none, that is reported as a SKIP with the measured count (the capsnap bug is a race). The
 # 6.12 in-tree set has the upstream fixes and must not fail.
-# Usage: 30-snaps.sh [ROLE...]   Environment: CK_BP_OURS (module dir, "{kver}" expands;
+# Not part of `make check` (tests/run runs only NN-*.sh): the issue-18 symptom (the last
+# snapshot lacking the last write) was never reproduced here in 64 in-tree 6.1 runs, so this
+# only measures, and takes ~8 min for three kernels. Run it by hand:
+#   bash tests/backports/measure-snaps.sh [ROLE...]
+# Usage: measure-snaps.sh [ROLE...]   Environment: CK_BP_OURS (module dir, "{kver}" expands;
 # default: the installed ceph-kmod), CK_SNAP_RUNS (10), CK_SNAP_VERSIONS (3),
 # CK_SNAPS_SERIAL=1 (one guest after the other).
 # shellcheck source=../lib.sh
