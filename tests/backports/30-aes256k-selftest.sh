@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# aes256k (RFC 8009) known-answer self-test of our libceph.ko, in a TCG guest per kernel:
+# insmod libceph.ko (no cluster needed) and check the kernel log has the self-test line and
+# no warning, and that the module says it accepts aes256k (modinfo ceph_kmod_key_types).
+#
+# Usage: 30-aes256k-selftest.sh [ROLE|KVER...]   (default: newest61 newest612 oldest61)
+# Environment:
+#   CK_BP_OURS        directory of the built modules, "{kver}" replaced by the kernel
+#                     (default: out/{kver} of this tree, as `make modules KVER=K` leaves
+#                     them, else the installed ceph-kmod libceph under updates/)
+#   CK_AES256K_EXPECT pass (default): "libceph: aes256k (RFC 8009) self-tests passed";
+#                     fail: a build with -DCEPH_KMOD_AES256K_SELFTEST_CORRUPT, whose log must
+#                     say "aes256k self-test failed ... aes256k keys refused" while libceph
+#                     still loads (aes keys unaffected).
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../vm/lib/vm.sh
+. "$(dirname "$0")/../vm/lib/vm.sh"
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+PASS_RE='libceph: aes256k \(RFC 8009\) self-tests passed'
+FAIL_RE='libceph: aes256k self-test failed \(.*\): aes256k keys refused'
+# anything that would make the load suspect; an unsigned test build's taint notices are expected
+BAD_RE='WARNING:|BUG:|Oops|Call Trace|general protection|UBSAN|KASAN|libceph: .*(error|failed|refused)'
+OK_RE='loading out-of-tree module taints kernel|module verification failed: signature and/or required key missing'
+
+one() {
+	local arg=$1 expect=$2 kver dir f scratch art rc=0 r line
+	case "$arg" in
+	newest61 | oldest61 | newest612) kver=$(t_kernel "$arg") ;;
+	*) kver=$arg ;;
+	esac
+	if [[ -z "$kver" || ! -r "/boot/vmlinuz-$kver" ]]; then
+		t_skip "aes256k self-test $arg: kernel ${kver:-?} not installed"
+		return 0
+	fi
+	dir=${CK_BP_OURS:-$TOP/out/{kver\}}
+	dir=${dir//\{kver\}/$kver}
+	if [[ -z "${CK_BP_OURS:-}" && -z "$(find "$dir" -maxdepth 2 -name 'libceph.ko*' 2>/dev/null)" ]]; then
+		f=$(modinfo -k "$kver" -n libceph 2>/dev/null || true)
+		case "$f" in */updates/* | */extra/*) dir=$(dirname "$f") ;; esac
+	fi
+	if [[ -z "$(find "$dir" -maxdepth 2 -name 'libceph.ko*' 2>/dev/null)" ]]; then
+		t_fail "aes256k self-test $kver: no libceph.ko of ours under $dir (make modules KVER=$kver, or install ceph-kmod)"
+		return 0
+	fi
+	scratch=$(vm_scratch "aes256k-$kver")
+	art="$CK_VM_ARTIFACTS/aes256k-$kver-$expect"
+	cp "$HERE/lib/guest-aes256k.sh" "$scratch/job.sh"
+	vm_boot -t 600 -s "ours=$dir" "$kver" "$scratch" "$art.console.log" || rc=$?
+	cp "$scratch/results" "$art.results" 2>/dev/null || : >"$art.results"
+	cp "$scratch/dmesg.txt" "$art.dmesg" 2>/dev/null || : >"$art.dmesg"
+	r=$(vm_job_rc "$scratch")
+	vm_scratch_done "$scratch"
+	if ((rc != 0)) || [[ "$r" != 0 ]]; then
+		t_fail "aes256k self-test $kver: guest (qemu $rc, job $r; $art.results, $art.console.log)"
+		return 0
+	fi
+	t_pass "aes256k self-test $kver: libceph.ko of $dir loaded in the guest"
+	t_eq "aes256k self-test $kver: modinfo ceph_kmod_key_types" "aes,aes256k" \
+		"$(sed -n 's/^key_types=//p' "$art.results")"
+	case "$expect" in
+	pass)
+		if line=$(grep -E "$PASS_RE" "$art.dmesg"); then
+			t_pass "aes256k self-test $kver: '$line'"
+		else
+			t_fail "aes256k self-test $kver: no pass line in $art.dmesg"
+		fi
+		if grep -Eq "$FAIL_RE" "$art.dmesg"; then
+			t_fail "aes256k self-test $kver: failure line in $art.dmesg"
+		fi ;;
+	fail)
+		if line=$(grep -E "$FAIL_RE" "$art.dmesg"); then
+			t_pass "aes256k self-test $kver (corrupted vector): '$line'"
+		else
+			t_fail "aes256k self-test $kver (corrupted vector): no failure line in $art.dmesg"
+		fi
+		if grep -Eq "$PASS_RE" "$art.dmesg"; then
+			t_fail "aes256k self-test $kver (corrupted vector): pass line despite the corruption"
+		fi ;;
+	esac
+	if line=$(grep -E "$BAD_RE" "$art.dmesg" | grep -Ev "$FAIL_RE|$OK_RE" | head -n 3 | tr '\n' ' '); [[ -n "$line" ]]; then
+		t_fail "aes256k self-test $kver: kernel log: $line"
+	else
+		t_pass "aes256k self-test $kver: no warning in the kernel log"
+	fi
+}
+
+main() {
+	local expect=${CK_AES256K_EXPECT:-pass} a
+	if ((EUID != 0)); then
+		t_skip "aes256k self-test: needs root (9p export of /)"
+		return 0
+	fi
+	case "$expect" in pass | fail) ;; *) t_fail "CK_AES256K_EXPECT=$expect (pass or fail)"; return 0 ;; esac
+	(($#)) || set -- newest61 newest612 oldest61
+	for a in "$@"; do
+		one "$a" "$expect"
+	done
+}
+
+main "$@"
