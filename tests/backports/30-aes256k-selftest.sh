@@ -11,11 +11,19 @@
 #   CK_AES256K_EXPECT pass (default): "libceph: aes256k (RFC 8009) self-tests passed";
 #                     fail: a build with -DCEPH_KMOD_AES256K_SELFTEST_CORRUPT, whose log must
 #                     say "aes256k self-test failed ... aes256k keys refused" while libceph
-#                     still loads (aes keys unaffected).
+#                     still loads.
+#   CK_AES256K_KEYS   1: also start the loopback Ceph cluster (Ceph 16: it knows aes keys only)
+#                     and map an (absent) image through /sys/bus/rbd/add in the guest, once with
+#                     the cluster's aes key: the mon session must be established (aes works on
+#                     the wire), once with a made-up aes256k key: with a passing self-test the
+#                     client must not refuse it (the Ceph 16 monitor then rejects it); with a
+#                     corrupted one the client must refuse it ("aes256k key refused").
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../vm/lib/vm.sh
 . "$(dirname "$0")/../vm/lib/vm.sh"
+# shellcheck source=../vm/lib/e2e.sh
+. "$(dirname "$0")/../vm/lib/e2e.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -48,6 +56,15 @@ one() {
 	scratch=$(vm_scratch "aes256k-$kver")
 	art="$CK_VM_ARTIFACTS/aes256k-$kver-$expect"
 	cp "$HERE/lib/guest-aes256k.sh" "$scratch/job.sh"
+	if [[ -n "${E2E_CLUSTER:-}" ]]; then
+		cp "$E2E_CLUSTER/admin.key" "$scratch/admin.key"
+		{
+			printf 'CK_PORTS=%q\n' "$("$CK_VM_LIB/cluster" ports "$E2E_CLUSTER" | tr '\n' ' ')"
+			printf 'CK_MON1=%q\n' "127.0.0.1:$(($(cat "$E2E_CLUSTER/port-base") + 1))"
+			# type 2, created 0.0, 32 key bytes: an aes256k secret no cluster knows
+			printf 'CK_AES256K_KEY=%q\n' "$({ printf '\002\000\000\000\000\000\000\000\000\000\040\000'; head -c 32 /dev/urandom; } | base64 -w0)"
+		} >"$scratch/env.sh"
+	fi
 	vm_boot -t 600 -s "ours=$dir" "$kver" "$scratch" "$art.console.log" || rc=$?
 	cp "$scratch/results" "$art.results" 2>/dev/null || : >"$art.results"
 	cp "$scratch/dmesg.txt" "$art.dmesg" 2>/dev/null || : >"$art.dmesg"
@@ -80,11 +97,34 @@ one() {
 			t_fail "aes256k self-test $kver (corrupted vector): pass line despite the corruption"
 		fi ;;
 	esac
-	if line=$(grep -E "$BAD_RE" "$art.dmesg" | grep -Ev "$FAIL_RE|$OK_RE" | head -n 3 | tr '\n' ' '); [[ -n "$line" ]]; then
+	[[ -z "${E2E_CLUSTER:-}" ]] || keys "$kver" "$expect" "$art"
+	# up to the maps of the cluster step, whose auth errors are expected; its WARN/BUG not
+	if line=$({ sed '/ck-aes256k: map with/,$d' "$art.dmesg" | grep -E "$BAD_RE"
+		sed -n '/ck-aes256k: map with/,$p' "$art.dmesg" | grep -E 'WARNING:|BUG:|Oops|Call Trace'; } |
+		grep -Ev "$FAIL_RE|$OK_RE" | head -n 3 | tr '\n' ' '); [[ -n "$line" ]]; then
 		t_fail "aes256k self-test $kver: kernel log: $line"
 	else
 		t_pass "aes256k self-test $kver: no warning in the kernel log"
 	fi
+}
+
+# keys KVER EXPECT ART: the guest's two maps (cluster runs).
+keys() {
+	local kver=$1 expect=$2 art=$3 aes rest
+	aes=$(sed -n '/ck-aes256k: map with the aes key/,/ck-aes256k: map with the aes256k key/p' "$art.dmesg")
+	rest=$(sed -n '/ck-aes256k: map with the aes256k key/,$p' "$art.dmesg")
+	t_match "aes256k keys $kver: aes key: mon session established" 'session established' "$aes"
+	case "$expect" in
+	pass)
+		if grep -Eq 'aes256k key refused|cannot prepare key' <<<"$rest"; then
+			t_fail "aes256k keys $kver: the client refused the aes256k key: $(grep -E 'refused|prepare' <<<"$rest" | head -n 2 | tr '\n' ' ')"
+		else
+			t_pass "aes256k keys $kver: the client prepared the aes256k key (the Ceph 16 monitor rejects it: $(grep -E 'libceph|rbd' <<<"$rest" | grep -v ck-aes256k | head -n 2 | tr '\n' ' '))"
+		fi ;;
+	fail)
+		t_match "aes256k keys $kver (corrupted vector): the client refused the aes256k key" \
+			'libceph: aes256k key refused: the RFC 8009 self-test failed' "$rest" ;;
+	esac
 }
 
 main() {
@@ -95,6 +135,9 @@ main() {
 	fi
 	case "$expect" in pass | fail) ;; *) t_fail "CK_AES256K_EXPECT=$expect (pass or fail)"; return 0 ;; esac
 	(($#)) || set -- newest61 newest612 oldest61
+	if [[ "${CK_AES256K_KEYS:-0}" == 1 ]]; then
+		e2e_suite_start "aes256k keys" aes256k-cluster.log ceph-mon ceph-osd rbd socat || return 0
+	fi
 	for a in "$@"; do
 		one "$a" "$expect"
 	done
