@@ -26,7 +26,7 @@ insmod "$f" || rc=$?
 } >>"$out"
 ((rc == 0)) || exit "$rc"
 
-# With a cluster (CK_MON1 set in /run/ck/env.sh): map through /sys/bus/rbd/add once with the
+# With a cluster (CK_MON1 set in /run/ck/env.sh): map through /sys/bus/rbd/add_single_major once with the
 # cluster's aes key and once with a made-up aes256k key (CK_AES256K_KEY). The image does not
 # exist: what counts is how far authentication gets (the kernel log, checked by the host).
 [[ -r /run/ck/env.sh ]] || exit 0
@@ -42,7 +42,7 @@ sleep 2
 map() {
 	local tag=$1 key=$2 rc=0
 	echo "ck-aes256k: map with the $tag key" >/dev/kmsg
-	timeout 60 sh -c "echo '$CK_MON1 name=admin,secret=$key,mount_timeout=20 rbd ck-aes256k-none -' >/sys/bus/rbd/add" 2>/dev/null || rc=$?
+	timeout 60 sh -c "echo '$CK_MON1 name=admin,secret=$key,mount_timeout=20 rbd ck-aes256k-none -' >/sys/bus/rbd/add_single_major" 2>>/run/ck/map.err || rc=$?
 	echo "map_$tag=$rc" >>"$out"
 }
 map aes "$(cat /run/ck/admin.key)"
