@@ -60,10 +60,14 @@ done
 src=$(modinfo -F ceph_kmod_source -k "$k170" rbd 2>/dev/null || true)
 t_match "$k170 built from the newer 6.1 source: package, version, path, sha256 ($src)" \
 	'^linux-source-6\.1\.tar\.xz 6\.1\.[0-9]+ \(newer match for 6\.1\.[0-9]+\); package linux-source-6\.1 [^;]+; path /usr/src/linux-source-6\.1\.tar\.xz; sha256 [0-9a-f]{64}$' "$src"
-t_eq "$k170 libceph records the compat adaptation" '!HAVE_SOCK_USE_TASK_FRAG' "$(modinfo -F ceph_kmod_compat -k "$k170" libceph)"
+t_eq "$k170 libceph records both compat adaptations" '!HAVE_SOCK_USE_TASK_FRAG,!HAVE_CRYPTO_KRB5' "$(modinfo -F ceph_kmod_compat -k "$k170" libceph)"
 t_eq "$k170 nbd records the compat adaptation" '!HAVE_SOCK_USE_TASK_FRAG' "$(modinfo -F ceph_kmod_compat -k "$k170" nbd)"
 t_eq "$k170 rbd: no compat patch touched its files" none "$(modinfo -F ceph_kmod_compat -k "$k170" rbd)"
-t_eq "$k61 libceph needs no compat adaptation" none "$(modinfo -F ceph_kmod_compat -k "$k61" libceph)"
+t_eq "$k61 libceph needs only the crypto/krb5 compat (aes256k)" '!HAVE_CRYPTO_KRB5' "$(modinfo -F ceph_kmod_compat -k "$k61" libceph)"
+for k in "$k61" "$k612" "$k170"; do
+	t_eq "$k libceph accepts aes and aes256k keys (ceph_kmod_key_types)" 'aes,aes256k' "$(modinfo -F ceph_kmod_key_types -k "$k" libceph)"
+	t_eq "$k rbd has no key types field" '' "$(modinfo -F ceph_kmod_key_types -k "$k" rbd)"
+done
 t_match "$k61 nbd carries both nbd backports" '0001-nbd-factor-out-nbd_get_config_unlocked.*0002-nbd-fix-null-ptr-deref-accessing-config' "$(modinfo -F ceph_kmod_patches -k "$k61" nbd)"
 for m in rbd libceph ceph; do
 	p=$(modinfo -F ceph_kmod_patches -k "$k61" "$m")
