@@ -150,12 +150,12 @@ aes_events() {
 			sleep 0.5
 		done
 		t0=$SECONDS rc=0
-		(
-			flock 7
-			timeout 300 "$CK_VM_LIB/cluster" restart "$AES_A" osd 3
-		) 7>"$AES_A/restart.lock" >>"$CK_VM_ARTIFACTS/aes-restarts.log" 2>&1 || rc=$?
+		# -o: the restarted daemon must not inherit (and hold) the lock
+		timeout 600 flock -o "$AES_A/restart.lock" timeout 300 "$CK_VM_LIB/cluster" restart "$AES_A" osd 3 \
+			>>"$CK_VM_ARTIFACTS/aes-restarts.log" 2>&1 || rc=$?
 		printf '%s\t%s\t%s\n' "$set osd" "$rc" "$((SECONDS - t0))" >>"$scratch/host-events"
-		: >"$scratch/ev-$set.done"
+		# the restart's status: the guest's check fails unless it is 0
+		printf '%s\n' "$rc" >"$scratch/ev-$set.done"
 		vm_log "osd restart for $set: status $rc after $((SECONDS - t0))s"
 	done
 }
