@@ -223,6 +223,21 @@ aes_cross_check() {
 	done
 }
 
+# aes_build_ids ROLE RESULTS OURS: the modules the guest loaded as "ours" are the host's files
+# (GNU build-id; the guest's /run/ck-share/ours is OURS on the host).
+aes_build_ids() {
+	local role=$1 res=$2 ours=$3 m rec file gid hid
+	for m in libceph rbd ceph; do
+		rec=$(e2e_field "$res" INFO "ours module $m")
+		[[ -n "$rec" ]] || continue
+		file=${rec% *} gid=${rec##* }
+		[[ -z "$ours" ]] || file=${file/#\/run\/ck-share\/ours/$ours}
+		hid=none
+		[[ ! -f "$file" ]] || hid=$(h_build_id "$file")
+		t_eq "$role: ours $m loaded is $file (build-id)" "$hid" "$gid"
+	done
+}
+
 # aes_role ROLE: one guest for the role, its events, the reports.
 aes_role() {
 	local role=$1 kver sets scratch art log ours="" moddir="" rc=0 prc=0 jrc t0
@@ -266,6 +281,7 @@ aes_role() {
 		t_fail "$role: guest $kver ran the job and powered off (qemu status $rc, job status $jrc; console $log)"
 	fi
 	aes_report "$role" "$art.results" "$sets"
+	aes_build_ids "$role" "$art.results" "$ours"
 	vm_scratch_done "$scratch"
 	aes_cross_check "$role" "$art.results" "$sets" "$art.sums"
 	e2e_dmesg_check "$role" "$art.dmesg"
