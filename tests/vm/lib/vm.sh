@@ -15,11 +15,12 @@ mkdir -p "$CK_VM_STATE" "$CK_VM_ARTIFACTS"
 vm_log() { printf '[%s] vm: %s\n' "$(date +%T)" "$*" >&2; }
 
 # vm_initramfs KVER: path of the (cached) initramfs for KVER, built when missing or older
-# than its builder or the kernel's modules.dep.
+# than its builder or the kernel's modules.dep. CK_VM_MODROOT=DIR: the kernel's modules are in
+# DIR/lib/modules/KVER (a kernel unpacked outside /; see mkinitramfs).
 vm_initramfs() {
 	local kver=$1 img
 	img="$CK_VM_STATE/initramfs-$kver.img"
-	if [[ ! -s "$img" || "$CK_VM_LIB/mkinitramfs" -nt "$img" || "/lib/modules/$kver/modules.dep" -nt "$img" ]]; then
+	if [[ ! -s "$img" || "$CK_VM_LIB/mkinitramfs" -nt "$img" || "${CK_VM_MODROOT:-}/lib/modules/$kver/modules.dep" -nt "$img" ]]; then
 		timeout 120 "$CK_VM_LIB/mkinitramfs" "$kver" "$img"
 	fi
 	printf '%s\n' "$img"
