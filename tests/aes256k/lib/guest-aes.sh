@@ -23,6 +23,7 @@ MODES=(legacy crc secure)
 plan() {
 	local set=$1 expect=$2 m
 	echo "$set: load libceph rbd ceph"
+	[[ "$set" != ours ]] || echo "$set: libceph's RFC 8009 self-test passed at load"
 	if [[ "$expect" == refuse ]]; then
 		echo "$set: aes256k krbd map refused"
 		echo "$set: aes256k cephfs mount refused"
@@ -128,7 +129,7 @@ load_dep() {
 }
 
 step_load() {
-	local set=$1 m f d
+	local set=$1 m f d line
 	g_begin "$set: load libceph rbd ceph"
 	# aes256k in 7.0+ goes through crypto/krb5 (a module in Debian's 7.2)
 	for m in krb5 krb5enc; do
@@ -143,6 +144,12 @@ step_load() {
 		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
 	done
 	g_ok "$(modfile "$set" libceph)"
+	[[ "$set" == ours ]] || return 0
+	# Our libceph runs the RFC 8009 known-answer tests when it loads (patches/compat/0002).
+	g_begin "$set: libceph's RFC 8009 self-test passed at load"
+	line=$(dmesg | grep -E 'libceph: aes256k' | tail -n 1)
+	[[ "$line" == *"libceph: aes256k (RFC 8009) self-tests passed"* ]] || g_fail "${line:-no aes256k self-test line in dmesg}"
+	g_ok "${line#*] }"
 }
 
 step_unload() {
