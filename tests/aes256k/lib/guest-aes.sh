@@ -92,27 +92,6 @@ fs_io() {
 	g_same "$(want "$n")" "$(g_sum "$d/$f")"
 }
 
-modfile() {
-	local set=$1 m=$2 kver f=""
-	kver=$(uname -r)
-	case "$set" in
-	intree)
-		case "$m" in
-		libceph) f=net/ceph ;; ceph) f=fs/ceph ;; *) f=drivers/block ;;
-		esac
-		f=$(compgen -G "/lib/modules/$kver/kernel/$f/$m.ko*" | head -n 1 || true) ;;
-	ours)
-		if [[ -n "${CK_OURS_DIR:-}" ]]; then
-			f=$(find "$CK_OURS_DIR" -name "$m.ko*" | head -n 1)
-		else
-			f=$(modinfo -k "$kver" -n "$m")
-			case "$f" in */updates/* | */extra/*) ;; *) f="" ;; esac
-		fi ;;
-	esac
-	[[ -n "$f" ]] || { echo "no $set $m module for $kver" >&2; return 1; }
-	printf '%s\n' "$f"
-}
-
 # load_dep NAME: a dependency of our modules: from CK_OURS_DIR when it holds one (a backport
 # may bring e.g. krb5), else the kernel's.
 load_dep() {
@@ -136,14 +115,14 @@ step_load() {
 		modprobe -q "$m" 2>/dev/null || true
 	done
 	for m in "${MODULES[@]}"; do
-		f=$(modfile "$set" "$m")
+		f=$(g_modfile "$set" "$m")
 		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
 			case " ${MODULES[*]} " in *" $d "*) ;; *) load_dep "$d" ;; esac
 		done
 		insmod "$f"
 		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
 	done
-	g_ok "$(modfile "$set" libceph)"
+	g_ok "$(g_modfile "$set" libceph)"
 	[[ "$set" == ours ]] || return 0
 	# Our libceph runs the RFC 8009 known-answer tests when it loads (patches/compat/0002).
 	g_begin "$set: libceph's RFC 8009 self-test passed at load"
@@ -330,16 +309,7 @@ forward_ports() {
 	done
 }
 
-cleanup() {
-	local m d
-	while read -r m; do
-		umount "$m" || umount -l "$m" || true
-	done < <(awk -v p="$MNT/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r)
-	for d in /sys/bus/rbd/devices/*; do
-		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
-	done
-	return 0
-}
+cleanup() { g_cleanup "$MNT"; }
 
 run_step() {
 	local rc=0

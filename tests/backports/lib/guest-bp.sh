@@ -51,42 +51,18 @@ plan() {
 	done
 }
 
-# modfile SET MODULE: the module file of that set for the running kernel.
-modfile() {
-	local set=$1 m=$2 kver f
-	kver=$(uname -r)
-	case "$set" in
-	intree)
-		# by path: modprobe would pick ceph-kmod's from updates/, and a find over the 9p
-		# root is slow under TCG
-		case "$m" in
-		libceph) f=net/ceph ;; ceph) f=fs/ceph ;; *) f=drivers/block ;;
-		esac
-		f=$(compgen -G "/lib/modules/$kver/kernel/$f/$m.ko*" | head -n 1) ;;
-	ours)
-		if [[ -n "${CK_OURS_DIR:-}" ]]; then
-			f=$(find "$CK_OURS_DIR" -name "$m.ko*" | head -n 1)
-		else
-			f=$(modinfo -k "$kver" -n "$m")
-			case "$f" in */updates/* | */extra/*) ;; *) f="" ;; esac
-		fi ;;
-	esac
-	[[ -n "$f" ]] || { echo "no $set $m module for $kver" >&2; return 1; }
-	printf '%s\n' "$f"
-}
-
 step_load() {
 	local set=$1 m f d
 	g_begin "$set: load libceph rbd ceph nbd"
 	for m in "${MODULES[@]}"; do
-		f=$(modfile "$set" "$m")
+		f=$(g_modfile "$set" "$m")
 		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
 			case " ${MODULES[*]} " in *" $d "*) ;; *) modprobe "$d" ;; esac
 		done
 		insmod "$f"
 		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
 	done
-	g_ok "$(modfile "$set" libceph)"
+	g_ok "$(g_modfile "$set" libceph)"
 }
 
 step_unload() {
@@ -104,13 +80,6 @@ mount_fs() {
 	mount -t ceph "$CK_MON1:/" "$1" -o "name=admin,secret=$(key)${2:+,$2}"
 	mountpoint -q "$1"
 }
-umount_all() {
-	local m
-	while read -r m; do
-		umount "$m" || umount -l "$m" || true
-	done < <(awk -v p="$MNT/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r)
-}
-
 # setlayout: objects of 1 MiB instead of the default 4 MiB, asked for by uid 1000.
 step_setlayout() {
 	local set=$1 m="$MNT/sl" d f out rc
@@ -337,14 +306,7 @@ step_faults() {
 	done
 }
 
-cleanup() {
-	local d
-	umount_all
-	for d in /sys/bus/rbd/devices/*; do
-		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
-	done
-	return 0
-}
+cleanup() { g_cleanup "$MNT"; }
 
 run_step() {
 	local rc=0

@@ -102,53 +102,13 @@ bp_fault() {
 
 # bp_report_guest ROLE RESULTS STEPS SETS: one t_* line per planned check.
 bp_report_guest() {
-	local role=$1 res=$2 steps=$3 sets=$4 set step check line status detail
+	local role=$1 res=$2 steps=$3 sets=$4 set step
 	for set in $sets; do
 		for step in load $steps unload; do
-			while read -r check; do
-				line=$(awk -F'\t' -v c="$check" '($1 == "PASS" || $1 == "FAIL" || $1 == "SKIP") && $2 == c { print; exit }' "$res" 2>/dev/null || true)
-				if [[ -z "$line" ]]; then
-					t_fail "$role: $check (no result from the guest)"
-					continue
-				fi
-				IFS=$'\t' read -r status _ detail <<<"$line"
-				case "$status" in
-				PASS) t_pass "$role: $check${detail:+ ($detail)}" ;;
-				SKIP) t_skip "$role: $check${detail:+ ($detail)}" ;;
-				*) t_fail "$role: $check${detail:+ ($detail)}" ;;
-				esac
-			done < <(CK_FAULT_EVENTS=${CK_FAULT_EVENTS:-osd mds link} bash "$BP_LIB/guest-bp.sh" plan "$step" "$set")
+			{ CK_FAULT_EVENTS=${CK_FAULT_EVENTS:-osd mds link} bash "$BP_LIB/guest-bp.sh" plan "$step" "$set" || true; } |
+				e2e_report_checks "$role" "$res"
 		done
 	done
-}
-
-# bp_snap_verdict ROLE RESULTS KVER STEP WHAT: the snapshot scenarios (patches/README).
-# Ours must never fail. The in-tree 6.1 modules are expected to show the bug: a run without
-# a failure is reported as a SKIP with the measured count (a race: it may not show); 6.12's
-# in-tree modules have the upstream fixes and must not fail either.
-bp_snap_verdict() {
-	local role=$1 res=$2 kver=$3 step=$4 what=$5 it ou itn oun
-	it=$(e2e_field "$res" INFO "intree $step")
-	ou=$(e2e_field "$res" INFO "ours $step")
-	itn=${it%% of *} oun=${ou%% of *}
-	if [[ "$oun" =~ ^[0-9]+$ ]] && ((oun == 0)); then
-		t_pass "$role: $what: ours failed $ou"
-	else
-		t_fail "$role: $what: ours failed ${ou:-no result}"
-	fi
-	if ! [[ "$itn" =~ ^[0-9]+$ ]]; then
-		t_fail "$role: $what: in-tree (no result)"
-	elif [[ "$kver" == 6.1.* ]]; then
-		if ((itn > 0)); then
-			t_pass "$role: $what: the in-tree module shows the bug: failed $it"
-		else
-			t_skip "$role: $what: the in-tree module did not show the bug in this run (measured: failed $it)"
-		fi
-	elif ((itn == 0)); then
-		t_pass "$role: $what: the in-tree module ($kver, upstream fix included) failed $it"
-	else
-		t_fail "$role: $what: the in-tree module ($kver, upstream fix included) failed $it"
-	fi
 }
 
 # bp_verdicts ROLE RESULTS STEPS [KVER]: what the backports change, in-tree against ours.

@@ -57,13 +57,7 @@ kmap() {
 kunmap() { echo "$1" >/sys/bus/rbd/remove_single_major; }
 
 cleanup() {
-	local m d
-	while read -r m; do
-		umount "$m" || umount -l "$m" || true
-	done < <(awk -v p="$MNT/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r)
-	for d in /sys/bus/rbd/devices/*; do
-		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
-	done
+	g_cleanup "$MNT"
 	"$T" debug off >/dev/null 2>&1 || true
 	return 0
 }

@@ -107,25 +107,34 @@ e2e_prepare() {
 	} >"$scratch/env.sh"
 }
 
-# e2e_report_guest ROLE RESULTS STEPS [JOB]: one t_* line per check the guest job (default
-# guest-e2e.sh) plans for STEPS, from its results; a check with no result is a FAIL.
+# e2e_report_checks ROLE RESULTS [STEP] < CHECKS: one t_* line per check name read on stdin,
+# from the guest's RESULTS ("PASS|FAIL|SKIP<TAB>check<TAB>detail"); a check with no result is
+# a FAIL (naming STEP's own failure, when the guest recorded one).
+e2e_report_checks() {
+	local role=$1 res=$2 step=${3:-} check line status detail
+	while read -r check; do
+		line=$(awk -F'\t' -v c="$check" '($1 == "PASS" || $1 == "FAIL" || $1 == "SKIP") && $2 == c { print; exit }' "$res" 2>/dev/null || true)
+		if [[ -z "$line" ]]; then
+			detail=""
+			[[ -z "$step" ]] || detail=$(awk -F'\t' -v c="step $step" '$1 == "FAIL" && $2 == c { print $3; exit }' "$res" 2>/dev/null || true)
+			t_fail "$role: $check (no result from the guest${detail:+: step $step $detail})"
+			continue
+		fi
+		IFS=$'\t' read -r status _ detail <<<"$line"
+		case "$status" in
+		PASS) t_pass "$role: $check${detail:+ ($detail)}" ;;
+		SKIP) t_skip "$role: $check${detail:+ ($detail)}" ;;
+		*) t_fail "$role: $check${detail:+ ($detail)}" ;;
+		esac
+	done
+}
+
+# e2e_report_guest ROLE RESULTS STEPS [JOB]: the checks the guest job (default guest-e2e.sh)
+# plans for STEPS, reported from its results.
 e2e_report_guest() {
-	local role=$1 res=$2 steps=$3 job=${4:-$CK_VM_LIB/guest-e2e.sh} step check line status detail
+	local role=$1 res=$2 steps=$3 job=${4:-$CK_VM_LIB/guest-e2e.sh} step
 	for step in $steps; do
-		while read -r check; do
-			line=$(awk -F'\t' -v c="$check" '($1 == "PASS" || $1 == "FAIL" || $1 == "SKIP") && $2 == c { print; exit }' "$res" 2>/dev/null || true)
-			if [[ -z "$line" ]]; then
-				detail=$(awk -F'\t' -v c="step $step" '$1 == "FAIL" && $2 == c { print $3; exit }' "$res" 2>/dev/null || true)
-				t_fail "$role: $check (no result from the guest${detail:+: step $step $detail})"
-				continue
-			fi
-			IFS=$'\t' read -r status _ detail <<<"$line"
-			case "$status" in
-			PASS) t_pass "$role: $check${detail:+ ($detail)}" ;;
-			SKIP) t_skip "$role: $check${detail:+ ($detail)}" ;;
-			*) t_fail "$role: $check${detail:+ ($detail)}" ;;
-			esac
-		done < <(bash "$job" plan "$step")
+		{ bash "$job" plan "$step" || true; } | e2e_report_checks "$role" "$res" "$step"
 	done
 }
 

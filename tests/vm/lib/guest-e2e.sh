@@ -49,13 +49,8 @@ want() { awk -v n="$1" '$1 == n { print $2 }' /run/ck/sums; }
 
 # Leave no mount or mapping behind when a step fails, so later steps can still run.
 cleanup() {
-	local m d
-	while read -r m; do
-		umount "$m" || umount -l "$m" || true
-	done < <(awk -v p="$MNT/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r)
-	for d in /sys/bus/rbd/devices/*; do
-		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
-	done
+	local d
+	g_cleanup "$MNT"
 	for d in /dev/nbd*; do
 		[[ -e "/sys/block/${d##*/}/pid" ]] && { timeout 30 rbd-nbd unmap "$d" || true; }
 	done

@@ -117,3 +117,47 @@ g_step() {
 	fi
 	return 0
 }
+
+# g_modfile SET MODULE: the module file of that set for the running kernel. "intree": the
+# kernel's own, by path (modprobe would pick ceph-kmod's from updates/, and a find over the 9p
+# root is slow under TCG); "ours": from CK_OURS_DIR when set (a share of built modules), else
+# what modprobe resolves under updates/ or extra/ (the installed ceph-kmod).
+g_modfile() {
+	local set=$1 m=$2 kver f=""
+	kver=$(uname -r)
+	case "$set" in
+	intree)
+		case "$m" in
+		libceph) f=net/ceph ;; ceph) f=fs/ceph ;; *) f=drivers/block ;;
+		esac
+		f=$(compgen -G "/lib/modules/$kver/kernel/$f/$m.ko*" | head -n 1 || true) ;;
+	ours)
+		if [[ -n "${CK_OURS_DIR:-}" ]]; then
+			f=$(find "$CK_OURS_DIR" -name "$m.ko*" | head -n 1)
+		else
+			f=$(modinfo -k "$kver" -n "$m")
+			case "$f" in */updates/* | */extra/*) ;; *) f="" ;; esac
+		fi ;;
+	esac
+	[[ -n "$f" ]] || { echo "no $set $m module for $kver" >&2; return 1; }
+	printf '%s\n' "$f"
+}
+
+# g_umount_under DIR: unmounts everything mounted below DIR, deepest first.
+g_umount_under() {
+	local m
+	while read -r m; do
+		umount "$m" || umount -l "$m" || true
+	done < <(awk -v p="$1/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r)
+}
+
+# g_cleanup DIR: leaves no mount below DIR and no rbd mapping behind, so that the steps
+# after a failed one can still run.
+g_cleanup() {
+	local d
+	g_umount_under "$1"
+	for d in /sys/bus/rbd/devices/*; do
+		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
+	done
+	return 0
+}
