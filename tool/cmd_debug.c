@@ -751,27 +751,52 @@ usage:
 			      argv[i < argc ? i : argc - 1]);
 }
 
+static int sub_off(struct ck_dbg *d, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_off(d);
+}
+
+static int sub_status(struct ck_dbg *d, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_status(d);
+}
+
+/* The subcommands of "debug": name, what runs it (with the arguments after the name),
+ * and whether it takes arguments at all. */
+static const struct {
+	const char *name;
+	int (*run)(struct ck_dbg *d, int argc, char **argv);
+	int takes_args;
+} debug_subs[] = {
+	{ "on", cmd_on, 1 },
+	{ "off", sub_off, 0 },
+	{ "status", sub_status, 0 },
+	{ "collect", cmd_collect, 1 },
+};
+
 int ck_cmd_debug(int argc, char **argv)
 {
 	struct ck_dbg d;
 	const char *sub = argc > 0 ? argv[0] : "";
+	size_t i;
 
-	ck_dbg_init(&d);
-	if (strcmp(sub, "on") == 0)
-		return cmd_on(&d, argc - 1, argv + 1);
-	if (strcmp(sub, "off") == 0 && argc == 1)
-		return cmd_off(&d);
-	if (strcmp(sub, "status") == 0 && argc == 1)
-		return cmd_status(&d);
-	if (strcmp(sub, "collect") == 0)
-		return cmd_collect(&d, argc - 1, argv + 1);
 	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
 		ck_usage_debug(stdout);
 		return 0;
 	}
 	if (!sub[0])
 		return ck_usage_error("debug", "no subcommand (on, off, status, collect)");
-	if (strcmp(sub, "off") == 0 || strcmp(sub, "status") == 0)
-		return ck_usage_error("debug", "%s takes no arguments", sub);
+	for (i = 0; i < sizeof(debug_subs) / sizeof(debug_subs[0]); i++) {
+		if (strcmp(sub, debug_subs[i].name) != 0)
+			continue;
+		if (!debug_subs[i].takes_args && argc > 1)
+			return ck_usage_error("debug", "%s takes no arguments", sub);
+		ck_dbg_init(&d);
+		return debug_subs[i].run(&d, argc - 1, argv + 1);
+	}
 	return ck_usage_error("debug", "unknown subcommand '%s'", sub);
 }

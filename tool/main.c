@@ -30,42 +30,65 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* One entry per command: its name, what runs it and its help page. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *f);
+};
+
+static const struct command commands[] = {
+	{ "verify", ck_cmd_verify, ck_usage_verify },
+	{ "status", ck_cmd_status, ck_usage_status },
+	{ "enroll", ck_cmd_enroll, ck_usage_enroll },
+	{ "debug", ck_cmd_debug, ck_usage_debug },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 static int help(const char *sub)
 {
-	if (!sub || strcmp(sub, "help") == 0)
+	const struct command *c;
+
+	if (!sub || strcmp(sub, "help") == 0) {
 		usage(stdout);
-	else if (strcmp(sub, "verify") == 0)
-		ck_usage_verify(stdout);
-	else if (strcmp(sub, "status") == 0)
-		ck_usage_status(stdout);
-	else if (strcmp(sub, "enroll") == 0)
-		ck_usage_enroll(stdout);
-	else if (strcmp(sub, "debug") == 0)
-		ck_usage_debug(stdout);
-	else
+		return 0;
+	}
+	c = find_command(sub);
+	if (!c)
 		return ck_usage_error("", "help: unknown command '%s'", sub);
+	c->usage(stdout);
 	return 0;
+}
+
+static int is_any(const char *s, const char *a, const char *b, const char *c)
+{
+	return strcmp(s, a) == 0 || strcmp(s, b) == 0 || (c && strcmp(s, c) == 0);
 }
 
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const struct command *c;
 
 	if (!cmd)
 		return ck_usage_error("", "no command given");
-	if (strcmp(cmd, "verify") == 0)
-		return ck_cmd_verify(argc - 2, argv + 2);
-	if (strcmp(cmd, "status") == 0)
-		return ck_cmd_status(argc - 2, argv + 2);
-	if (strcmp(cmd, "enroll") == 0)
-		return ck_cmd_enroll(argc - 2, argv + 2);
-	if (strcmp(cmd, "debug") == 0)
-		return ck_cmd_debug(argc - 2, argv + 2);
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+	c = find_command(cmd);
+	if (c)
+		return c->run(argc - 2, argv + 2);
+	if (is_any(cmd, "--version", "version", NULL)) {
 		printf("ceph-kmod %s\n", CK_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+	if (is_any(cmd, "-h", "--help", "help")) {
 		if (argc > 3)
 			return ck_usage_error("", "help takes one COMMAND, not '%s'", argv[3]);
 		return help(argc > 2 ? argv[2] : NULL);
