@@ -271,6 +271,34 @@ ck_state_dir() {
 	ck_conf STATE /var/lib/ceph-kmod
 }
 
+# --- stage files -------------------------------------------------------------
+# The stages hand their results on in KEY=VALUE files (source.env, patches.env,
+# ck-build.env, set.env, pending records; docs/DESIGN.md). One reader for them all:
+# ck_env FILE KEY: the value of the first KEY= line of FILE ("-": standard input), or
+# nothing when the file or the key is absent.
+ck_env() {
+	local file=$1 key=$2 line
+	[[ "$file" != - ]] || file=/dev/stdin
+	[[ -r "$file" ]] || return 0
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		if [[ "$line" == "$key="* ]]; then
+			printf '%s\n' "${line#"$key="}"
+			return 0
+		fi
+	done <"$file"
+	return 0
+}
+
+# ck_env_all FILE KEY: the values of every KEY= line of FILE, one a line.
+ck_env_all() {
+	local file=$1 key=$2 line
+	[[ -r "$file" ]] || return 0
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		[[ "$line" != "$key="* ]] || printf '%s\n' "${line#"$key="}"
+	done <"$file"
+	return 0
+}
+
 # --- pending kernels ---------------------------------------------------------
 # A kernel whose build failed from an unattended path (kernel hook, package trigger)
 # is recorded in STATE/pending/KVER (code=, reason=, fix=, since=) and retried
@@ -307,7 +335,7 @@ ck_pending_list() {
 }
 
 ck_pending_field() {
-	sed -n "s/^$2=//p" "$(ck_pending_dir)/$1" 2>/dev/null | head -n1
+	ck_env "$(ck_pending_dir)/$1" "$2"
 }
 
 # --- the lock ----------------------------------------------------------------
