@@ -15,7 +15,6 @@ CK_FAULT_MB=${CK_FAULT_MB:-8}
 CK_APPEND_RECORDS=${CK_APPEND_RECORDS:-150}
 CK_APPEND_ROUNDS=${CK_APPEND_ROUNDS:-2}
 CK_SNAP_RUNS=${CK_SNAP_RUNS:-10}
-CK_SNAP_VERSIONS=${CK_SNAP_VERSIONS:-3}
 
 # bp_tools OUTDIR: the guest's test programs, built from tests/backports/src.
 bp_tools() {
@@ -60,7 +59,7 @@ bp_prepare() {
 		printf 'CK_APPEND_RECORDS=%q\nCK_APPEND_ROUNDS=%q\n' "$CK_APPEND_RECORDS" "$CK_APPEND_ROUNDS"
 		printf 'CK_FAULT_MB=%q\nCK_FAULT_EVENTS=%q\n' "$CK_FAULT_MB" "${CK_FAULT_EVENTS:-osd mds link}"
 		printf 'CK_STEP_TIMEOUT=%q\n' "${CK_STEP_TIMEOUT:-600}"
-		printf 'CK_SNAP_RUNS=%q\nCK_SNAP_VERSIONS=%q\n' "$CK_SNAP_RUNS" "$CK_SNAP_VERSIONS"
+		printf 'CK_SNAP_RUNS=%q\n' "$CK_SNAP_RUNS"
 	} >"$scratch/env.sh"
 }
 
