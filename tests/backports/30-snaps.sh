@@ -7,9 +7,9 @@
 #   hardlink  CK_SNAP_RUNS / 2 rounds of qa fs/snaps/snaptest-hardlink.sh (snapshot of the
 #             second link's directory, rewrite, unlinks): the snapshot keeps the old content
 # Ours must fail 0 times. The in-tree 6.1 set is expected to show the bug (measured on
-# newest61: capsnaps 4 of 8 runs, hardlink 1 of 4 rounds; patches/README); a race, so a run
-# where it does not show is a SKIP with the count. A 6.12 in-tree set (upstream has 0030) must
-# not fail. About 5 min for newest61 with the default 5 runs on a loaded 2-core machine.
+# newest61: capsnaps 13 of 29 runs, hardlink 3 of 14 rounds; patches/README); a race, so a
+# run where it does not show is a SKIP with the count. A 6.12 in-tree set (upstream has 0030)
+# must not fail. newest61 with the default 5 runs: 157 s at load average 7-10 (2 cores).
 # Usage: 30-snaps.sh [ROLE...]   Environment: CK_BP_OURS (module dir, "{kver}" expands;
 # default: the installed ceph-kmod), CK_SNAP_RUNS (5), CK_BP_SETS (intree ours),
 # CK_SNAPS_SERIAL=1 (one guest after the other).
