@@ -7,8 +7,8 @@
 #              guest's link for 30 s (QMP set_link); IO resumes, every sha256 matches, for
 #              both module sets
 #   newest612  SET_LAYOUT by a non-owner (patches/6.12/0001; 6.12.117 has the rest)
-# The nbd index limit (patches/0014) is 20-nbd-index.sh. The other backports say in their
-# patch header why no guest can show them.
+# The nbd index limit (patches/0014) is 20-nbd-index.sh, CephFS snapshots (0030) 30-snaps.sh.
+# The other backports say in their patch header why no guest can show them.
 # Usage: 10-guest.sh [ROLE:STEP[+STEP]...]   Environment: CK_BP_OURS (module dir, "{kver}"
 # expands; default: the installed ceph-kmod), CK_BP_SETS ("intree ours"), CK_APPEND_RECORDS,
 # CK_APPEND_ROUNDS, CK_FAULT_MB, CK_FAULT_EVENTS ("osd mds link"), CK_LINK_DOWN (30).
