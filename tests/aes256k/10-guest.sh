@@ -93,13 +93,7 @@ aes_setup() {
 }
 
 # aes_ours_dir KVER: CK_AES_OURS with {kver} expanded when it holds libceph.ko*, else empty.
-aes_ours_dir() {
-	local d=${CK_AES_OURS:-}
-	[[ -n "$d" ]] || return 0
-	d=${d//\{kver\}/$1}
-	[[ -d "$d" ]] && find "$d" -name 'libceph.ko*' | grep -q . || return 0
-	printf '%s\n' "$d"
-}
+aes_ours_dir() { e2e_ours_dir "${CK_AES_OURS:-}" "$1"; }
 
 # aes_prepare ROLE SCRATCH SETS OURS MODDIR: images, data, keys, env for the guest.
 aes_prepare() {

@@ -92,36 +92,14 @@ fs_io() {
 	g_same "$(want "$n")" "$(g_sum "$d/$f")"
 }
 
-# load_dep NAME: a dependency of our modules: from CK_OURS_DIR when it holds one (a backport
-# may bring e.g. krb5), else the kernel's.
-load_dep() {
-	local d=$1 f=""
-	[[ -d "/sys/module/${d//-/_}" ]] && return 0
-	[[ -z "${CK_OURS_DIR:-}" ]] || f=$(find "$CK_OURS_DIR" -name "$d.ko*" | head -n 1)
-	if [[ -n "$f" ]]; then
-		local dd
-		for dd in $(modinfo -F depends "$f" | tr ',' ' '); do load_dep "$dd"; done
-		insmod "$f"
-	else
-		modprobe "$d"
-	fi
-}
-
 step_load() {
-	local set=$1 m f d line
+	local set=$1 m line
 	g_begin "$set: load libceph rbd ceph"
 	# aes256k in 7.0+ goes through crypto/krb5 (a module in Debian's 7.2)
 	for m in krb5 krb5enc; do
 		modprobe -q "$m" 2>/dev/null || true
 	done
-	for m in "${MODULES[@]}"; do
-		f=$(g_modfile "$set" "$m")
-		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
-			case " ${MODULES[*]} " in *" $d "*) ;; *) load_dep "$d" ;; esac
-		done
-		insmod "$f"
-		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
-	done
+	g_insmod_set "$set" "${MODULES[@]}"
 	g_ok "$(g_modfile "$set" libceph)"
 	[[ "$set" == ours ]] || return 0
 	# Our libceph runs the RFC 8009 known-answer tests when it loads (patches/compat/0002).
@@ -289,26 +267,6 @@ step_aeskey() {
 	g_ok "client.aes (type 1), krbd ms_mode=legacy, cephfs ms_mode=secure"
 }
 
-# forward_ports PORT...: g_forward_ports for two clusters' ports (~25): one ss call per poll
-# for all of them (one per port costs ~1 s each under TCG).
-forward_ports() {
-	local p missing end=$((SECONDS + 30)) listening
-	for p in "$@"; do
-		socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork" "TCP:10.0.2.2:$p" </dev/null \
-			>>/run/ck-log/socat.log 2>&1 &
-	done
-	while :; do
-		listening=" $(ss -Htln | awk '{ sub(/.*:/, "", $4); print $4 }' | tr '\n' ' ') "
-		missing=""
-		for p in "$@"; do
-			[[ "$listening" == *" $p "* ]] || missing+=" $p"
-		done
-		[[ -n "$missing" ]] || return 0
-		((SECONDS < end)) || { g_say "ports not forwarded:$missing"; return 1; }
-		sleep 0.3
-	done
-}
-
 cleanup() { g_cleanup "$MNT"; }
 
 run_step() {
@@ -348,7 +306,7 @@ main() {
 	[[ -z "${CK_MODDIR:-}" ]] || mount --bind "$CK_MODDIR" /lib/modules
 	mkdir -p "$MNT"
 	# shellcheck disable=SC2086 # a list of ports
-	forward_ports $CK_PORTS
+	g_forward_ports $CK_PORTS
 	for spec in $CK_SETS; do
 		set=${spec%%:*} expect=${spec#*:}
 		g_step "load $set" 120 bash /run/ck/job.sh step load "$set"

@@ -50,16 +50,9 @@ plan() {
 }
 
 step_load() {
-	local set=$1 m f d
+	local set=$1
 	g_begin "$set: load libceph rbd ceph nbd"
-	for m in "${MODULES[@]}"; do
-		f=$(g_modfile "$set" "$m")
-		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
-			case " ${MODULES[*]} " in *" $d "*) ;; *) modprobe "$d" ;; esac
-		done
-		insmod "$f"
-		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
-	done
+	g_insmod_set "$set" "${MODULES[@]}"
 	g_ok "$(g_modfile "$set" libceph)"
 }
 

@@ -26,13 +26,7 @@ bp_tools() {
 }
 
 # bp_ours_dir KVER: CK_BP_OURS when set (and holding the modules), else empty (installed ones).
-bp_ours_dir() {
-	local kver=$1 d=${CK_BP_OURS:-}
-	[[ -n "$d" ]] || return 0
-	d=${d//\{kver\}/$kver}
-	[[ -d "$d" ]] && find "$d" -name 'libceph.ko*' | grep -q . || return 0
-	printf '%s\n' "$d"
-}
+bp_ours_dir() { e2e_ours_dir "${CK_BP_OURS:-}" "$1"; }
 
 # bp_prepare ROLE KVER SCRATCH STEPS SETS: guest job, tools, config, data.
 bp_prepare() {

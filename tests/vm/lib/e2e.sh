@@ -246,6 +246,16 @@ e2e_dmesg_check() {
 	fi
 }
 
+# e2e_ours_dir PATTERN KVER: PATTERN ("{kver}" replaced by KVER) when it names a directory
+# holding our built modules (a share for the guest), else nothing: the installed ceph-kmod.
+e2e_ours_dir() {
+	local d=$1
+	[[ -n "$d" ]] || return 0
+	d=${d//\{kver\}/$2}
+	[[ -d "$d" ]] && find "$d" -name 'libceph.ko*' | grep -q . || return 0
+	printf '%s\n' "$d"
+}
+
 # e2e_suite_start WHAT LOGNAME TOOL...: a guest suite's frame: root, the TOOLs, then the
 # Ceph cluster on loopback (stopped on exit; its start log in $CK_VM_ARTIFACTS/LOGNAME).
 # Records SKIP (no root, a tool missing) or FAIL (cluster) and returns 1 when it cannot run.

@@ -71,13 +71,21 @@ g_drop_caches() {
 
 # g_forward_ports PORT...: the Ceph maps name 127.0.0.1:PORT; forward each to the host.
 g_forward_ports() {
-	local p
+	local p missing listening end=$((SECONDS + 10 * $#))
 	for p in "$@"; do
 		socat "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork" "TCP:10.0.2.2:$p" </dev/null \
 			>>/run/ck-log/socat.log 2>&1 &
 	done
-	for p in "$@"; do
-		timeout 10 bash -c "until [[ -n \"\$(ss -Htln 'sport = :$p')\" ]]; do sleep 0.2; done"
+	# one listing of the listening ports per round, for all of them
+	while :; do
+		listening=" $(ss -Htln | awk '{ sub(/.*:/, "", $4); print $4 }' | tr '\n' ' ') "
+		missing=""
+		for p in "$@"; do
+			[[ "$listening" == *" $p "* ]] || missing+=" $p"
+		done
+		[[ -n "$missing" ]] || return 0
+		((SECONDS < end)) || { g_say "ports not forwarded:$missing"; return 1; }
+		sleep 0.2
 	done
 }
 
@@ -160,4 +168,33 @@ g_cleanup() {
 		[[ -e "$d" ]] && { echo "${d##*/} force" >/sys/bus/rbd/remove_single_major || true; }
 	done
 	return 0
+}
+
+# g_load_dep NAME: a module our set depends on: from CK_OURS_DIR when that holds it (a
+# backport may bring its own), else the kernel's (modprobe).
+g_load_dep() {
+	local d=$1 f="" dd
+	[[ -d "/sys/module/${d//-/_}" ]] && return 0
+	[[ -z "${CK_OURS_DIR:-}" ]] || f=$(find "$CK_OURS_DIR" -name "$d.ko*" | head -n 1)
+	if [[ -n "$f" ]]; then
+		for dd in $(modinfo -F depends "$f" | tr ',' ' '); do g_load_dep "$dd"; done
+		insmod "$f"
+	else
+		modprobe "$d"
+	fi
+}
+
+# g_insmod_set SET MODULE...: loads the MODULEs of SET (g_modfile) in that order by path,
+# each after its dependencies outside the list, and records each loaded module's build-id.
+g_insmod_set() {
+	local set=$1 m f d
+	shift
+	for m in "$@"; do
+		f=$(g_modfile "$set" "$m")
+		for d in $(modinfo -F depends "$f" | tr ',' ' '); do
+			case " $* " in *" $d "*) ;; *) g_load_dep "$d" ;; esac
+		done
+		insmod "$f"
+		g_rec INFO "$set module $m" "$f $(g_build_id_loaded "$m")"
+	done
 }
