@@ -90,6 +90,7 @@ bp_fault() {
 	: >"$scratch/ev-$set-$ev.done"
 	vm_log "fault $set $ev: done after $((SECONDS - t0))s (status $rc)"
 	printf '%s\t%s\t%s\n' "$set $ev" "$rc" "$((SECONDS - t0))" >>"$scratch/host-events"
+	((rc == 0)) || t_fail "fault $set $ev: the host's part failed (status $rc; $CK_VM_ARTIFACTS/bp-faults.cluster.log)"
 	return 0
 }
 
@@ -203,7 +204,9 @@ bp_kernel() {
 	if [[ " $steps " == *" faults "* ]]; then
 		for set in $sets; do
 			for ev in ${CK_FAULT_EVENTS:-osd mds link}; do
-				bp_fault "$scratch" "$set" "$ev"
+				bp_fault "$scratch" "$set" "$ev" && continue
+				t_fail "$role: fault $set $ev: the guest never got ready for it (console $log)"
+				break 2
 			done
 		done
 	fi
