@@ -89,31 +89,30 @@ CFG
 	printf 'shim %s\ngrub %s\nmokmanager %s\nkernel %s\ninitrd %s\n' "$shim" "$grub" "$mm" "$kern" "$initrd"
 }
 
+# sb_screen SECONDS TEXT WHAT KEY...: one MokManager screen: waits for TEXT on the console,
+# gives the screen a second to take keys (they are lost before that), sends the KEYs. Prints
+# WHAT (the screen) and fails when TEXT did not come.
+sb_screen() {
+	local secs=$1 text=$2 what=$3
+	shift 3
+	vm_expect "$secs" "$text" || { echo "$what"; return 1; }
+	sleep 1
+	vm_send "$@"
+}
+
 # sb_mokmanager PASSWORD: drives MokManager (started by shim because of a pending MokNew) in
 # the guest of the last `vm_start -c`: any key within its 10 s wait, Enroll MOK, Continue,
-# Yes, the password, Reboot. Prints the stage it stopped at and fails when a screen did not
-# come. Screens need about a second before they take keys.
+# Yes, the password, Reboot. Prints the screen it stopped at and fails when one did not come.
 sb_mokmanager() {
-	local pw=$1 i
+	local pw=$1 i down='\e[B'
 	local -a keys=()
 	for ((i = 0; i < ${#pw}; i++)); do keys+=("${pw:i:1}"); done
-	vm_expect "${CK_SB_FIRMWARE_WAIT:-300}" 'Press any key' || { echo "MokManager's 'Press any key' prompt"; return 1; }
-	vm_send '\r'
-	vm_expect 60 'Enroll MOK' || { echo "main menu (Enroll MOK)"; return 1; }
-	sleep 1
-	vm_send '\e[B' '\r'
-	vm_expect 60 'View key 0' || { echo "Enroll MOK screen (View key 0 / Continue)"; return 1; }
-	sleep 1
-	vm_send '\e[B' '\r'
-	vm_expect 60 'Enroll the key' || { echo "'Enroll the key(s)?' question"; return 1; }
-	sleep 1
-	vm_send '\e[B' '\r'
-	vm_expect 60 'Password' || { echo "password prompt"; return 1; }
-	sleep 1
-	vm_send "${keys[@]}" '\r'
-	vm_expect 60 'Reboot' || { echo "Reboot choice after the password"; return 1; }
-	sleep 1
-	vm_send '\r'
+	sb_screen "${CK_SB_FIRMWARE_WAIT:-300}" 'Press any key' "MokManager's 'Press any key' prompt" '\r' &&
+		sb_screen 60 'Enroll MOK' "main menu (Enroll MOK)" "$down" '\r' &&
+		sb_screen 60 'View key 0' "Enroll MOK screen (View key 0 / Continue)" "$down" '\r' &&
+		sb_screen 60 'Enroll the key' "'Enroll the key(s)?' question" "$down" '\r' &&
+		sb_screen 60 'Password' "password prompt" "${keys[@]}" '\r' &&
+		sb_screen 60 'Reboot' "Reboot choice after the password" '\r' || return 1
 	echo "done"
 }
 
