@@ -234,8 +234,19 @@ run_step() {
 	esac
 }
 
-main() {
+job_steps() {
 	local step
+	# mokutil and ceph-kmod read EFI variables; efivarfs is a module on Debian
+	modprobe efivarfs
+	mountpoint -q /sys/firmware/efi/efivars || mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+	# /sys/kernel/security/lockdown
+	mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+	for step in $CK_STEPS; do
+		g_step "$step" "${CK_STEP_TIMEOUT:-240}" bash /run/ck/job.sh step "$step"
+	done
+}
+
+main() {
 	if [[ "${1:-}" == plan ]]; then
 		plan "$2"
 		return
@@ -247,23 +258,7 @@ main() {
 	fi
 	# shellcheck source=../vm/lib/guest-lib.sh
 	. /run/ck/guest-lib.sh
-	if [[ "${1:-}" == step ]]; then
-		run_step "$2"
-		return
-	fi
-	g_res PASS "boot" "$(uname -r)"
-	# mokutil and ceph-kmod read EFI variables; efivarfs is a module on Debian
-	modprobe efivarfs
-	mountpoint -q /sys/firmware/efi/efivars || mount -t efivarfs efivarfs /sys/firmware/efi/efivars
-	# /sys/kernel/security/lockdown
-	mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
-	if [[ -n "${CK_PORTS:-}" ]]; then
-		# shellcheck disable=SC2086 # a list of ports
-		g_forward_ports $CK_PORTS
-	fi
-	for step in $CK_STEPS; do
-		g_step "$step" "${CK_STEP_TIMEOUT:-240}" bash /run/ck/job.sh step "$step"
-	done
+	g_job_main job_steps "$@"
 }
 
 main "$@"

@@ -286,7 +286,6 @@ run_step() {
 }
 
 main() {
-	local spec set expect step
 	if [[ "${1:-}" == plan ]]; then
 		plan "$2" "$3"
 		return
@@ -295,18 +294,14 @@ main() {
 	. /run/ck/env.sh
 	# shellcheck source=../../vm/lib/guest-lib.sh
 	. /run/ck/guest-lib.sh
-	if [[ "${1:-}" == step ]]; then
-		run_step "$2" "$3"
-		return
-	fi
-	g_res PASS "boot" "$(uname -r)"
-	# devtmpfs has no /dev/fd: bash's process substitution needs it
-	[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
+	g_job_main job_steps "$@"
+}
+
+job_steps() {
+	local spec set expect step
 	# a kernel unpacked outside the host's /lib/modules (the 7.2 anchor)
 	[[ -z "${CK_MODDIR:-}" ]] || mount --bind "$CK_MODDIR" /lib/modules
 	mkdir -p "$MNT"
-	# shellcheck disable=SC2086 # a list of ports
-	g_forward_ports $CK_PORTS
 	for spec in $CK_SETS; do
 		set=${spec%%:*} expect=${spec#*:}
 		g_step "load $set" 120 bash /run/ck/job.sh step load "$set"

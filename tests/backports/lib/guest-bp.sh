@@ -346,7 +346,6 @@ run_step() {
 }
 
 main() {
-	local set step
 	if [[ "${1:-}" == plan ]]; then
 		plan "$2" "$3"
 		return
@@ -355,13 +354,11 @@ main() {
 	. /run/ck/env.sh
 	# shellcheck source=../../vm/lib/guest-lib.sh
 	. /run/ck/guest-lib.sh
-	if [[ "${1:-}" == step ]]; then
-		run_step "$2" "$3"
-		return
-	fi
-	g_res PASS "boot" "$(uname -r)"
-	# shellcheck disable=SC2086 # a list of ports
-	g_forward_ports $CK_PORTS
+	g_job_main job_steps "$@"
+}
+
+job_steps() {
+	local set step
 	for set in $CK_SETS; do
 		g_step "load $set" 120 bash /run/ck/job.sh step load "$set"
 		[[ -d /sys/module/libceph ]] || continue

@@ -237,8 +237,14 @@ run_step() {
 	esac
 }
 
-main() {
+job_steps() {
 	local step
+	for step in $CK_STEPS; do
+		g_step "$step" "${CK_STEP_TIMEOUT:-240}" bash /run/ck/job.sh step "$step"
+	done
+}
+
+main() {
 	if [[ "${1:-}" == plan ]]; then
 		plan "$2"
 		return
@@ -247,16 +253,7 @@ main() {
 	. /run/ck/env.sh
 	# shellcheck source=guest-lib.sh
 	. /run/ck/guest-lib.sh
-	if [[ "${1:-}" == step ]]; then
-		run_step "$2"
-		return
-	fi
-	g_res PASS "boot" "$(uname -r)"
-	# shellcheck disable=SC2086 # a list of ports
-	g_forward_ports $CK_PORTS
-	for step in $CK_STEPS; do
-		g_step "$step" "${CK_STEP_TIMEOUT:-240}" bash /run/ck/job.sh step "$step"
-	done
+	g_job_main job_steps "$@"
 }
 
 main "$@"

@@ -109,6 +109,27 @@ g_build_id_loaded() {
 	tail -c +17 "$f" | od -An -tx1 -v | tr -d ' \n'
 }
 
+# g_job_main STEPS_FN ARG...: the frame of every guest job, called by its main() once env.sh
+# and guest-lib.sh are loaded ("job.sh plan ..." is answered before, on the host):
+#   job.sh step ARG...  the job's run_step ARG... (a step, in its own bash under g_step);
+#   job.sh              the "boot" result, /dev/fd (bash's <(...) needs it, a bare devtmpfs
+#                       has none), the Ceph ports forwarded (CK_PORTS, when set), then
+#                       STEPS_FN: the job's own sequence of g_step calls.
+g_job_main() {
+	local steps_fn=$1
+	shift
+	if [[ "${1:-}" == step ]]; then
+		shift
+		run_step "$@"
+		return
+	fi
+	g_res PASS "boot" "$(uname -r)"
+	[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
+	# shellcheck disable=SC2086 # a list of ports
+	[[ -z "${CK_PORTS:-}" ]] || g_forward_ports $CK_PORTS
+	"$steps_fn"
+}
+
 # g_step NAME TIMEOUT CMD...: runs one step as its own process (its own set -e) with a
 # time limit, records its duration; a timeout is recorded as a FAIL of the step.
 g_step() {

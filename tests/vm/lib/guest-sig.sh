@@ -63,8 +63,23 @@ step_control() {
 	g_ok "tainted=$taint"
 }
 
-main() {
+run_step() {
+	g_traps
+	case "$1" in
+	enforce) step_enforce ;;
+	control) step_control ;;
+	*) echo "unknown step $1" >&2; return 2 ;;
+	esac
+}
+
+job_steps() {
 	local step
+	for step in $CK_STEPS; do
+		g_step "$step" 120 bash /run/ck/job.sh step "$step"
+	done
+}
+
+main() {
 	if [[ "${1:-}" == plan ]]; then
 		plan "$2"
 		return
@@ -73,19 +88,7 @@ main() {
 	. /run/ck/env.sh
 	# shellcheck source=guest-lib.sh
 	. /run/ck/guest-lib.sh
-	if [[ "${1:-}" == step ]]; then
-		g_traps
-		case "$2" in
-		enforce) step_enforce ;;
-		control) step_control ;;
-		*) echo "unknown step $2" >&2; return 2 ;;
-		esac
-		return
-	fi
-	g_res PASS "boot" "$(uname -r)"
-	for step in $CK_STEPS; do
-		g_step "$step" 120 bash /run/ck/job.sh step "$step"
-	done
+	g_job_main job_steps "$@"
 }
 
 main "$@"
