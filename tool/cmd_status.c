@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ceph-kmod status [--json]: what is built, installed, resolved, signed and loaded. */
 #include <dirent.h>
+#include <getopt.h>
 #include <libkmod.h>
 #include <limits.h>
 #include <openssl/x509.h>
@@ -434,26 +435,40 @@ static void load_cert(struct status_ctx *c)
 }
 
 /* Returns -1 to go on, else the exit status (help, usage error). */
+/* Parses the command line into c: -1 to go on, else the exit code (0 after --help). */
 static int parse_args(struct status_ctx *c, int argc, char **argv)
 {
-	int i;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bad[256];
+	int o, i;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j':
 			c->json = 1;
-		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			break;
+		case 'v':
 			c->verbose = 1;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			break;
+		case 'h':
 			ck_usage_status(stdout);
-			return 0;
-		} else if (argv[i][0] != '-' && !c->only && argv[i][0] != '.' &&
-			   !strchr(argv[i], '/')) {
-			c->only = argv[i];
-		} else {
-			return ck_usage_error("status", "%s '%s'",
-					      argv[i][0] == '-' ? "unknown option" : "unexpected argument",
-					      argv[i]);
+			return CK_EXIT_OK;
+		default:
+			return ck_usage_error("status", "unknown option '%s'",
+					      ck_opt_refused(argv, bad, sizeof(bad)));
 		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (c->only || argv[i][0] == '.' || strchr(argv[i], '/'))
+			return ck_usage_error("status", "unexpected argument '%s'", argv[i]);
+		c->only = argv[i];
 	}
 	return -1;
 }
@@ -544,8 +559,8 @@ static int run_status(struct status_ctx *c)
 
 	n = scandir(c->modules_root, &ents, NULL, versionsort);
 	if (n < 0) {
-		fprintf(stderr, "ceph-kmod status: cannot read %s\n", c->modules_root);
-		return CK_MALFORMED;
+		ck_error("status", "cannot read %s", c->modules_root);
+		return CK_EXIT_STATUS_UNREADABLE;
 	}
 	n = pick_kernels(c, ents, n, &running_present);
 	if (c->only && n == 0) {
@@ -569,7 +584,7 @@ static int run_status(struct status_ctx *c)
 	} else if (!c->verbose) {
 		printf("\ndetails: ceph-kmod status -v [KERNEL]\n");
 	}
-	return c->bad_sets ? 5 : 0;
+	return c->bad_sets ? CK_EXIT_STATUS_BAD_SET : CK_EXIT_OK;
 }
 
 int ck_cmd_status(int argc, char **argv)
@@ -578,7 +593,7 @@ int ck_cmd_status(int argc, char **argv)
 	int rc;
 
 	if (!c)
-		return CK_MALFORMED;
+		return CK_EXIT_STATUS_UNREADABLE; /* out of memory: no report */
 	rc = parse_args(c, argc, argv);
 	if (rc < 0) {
 		setup_ctx(c);

@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 		return ck_usage_error("", "no command given");
 	c = find_command(cmd);
 	if (c)
-		return c->run(argc - 2, argv + 2);
+		return c->run(argc - 1, argv + 1);
 	if (is_any(cmd, "--version", "version", NULL)) {
 		printf("ceph-kmod %s\n", CK_VERSION);
 		return 0;

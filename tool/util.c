@@ -22,6 +22,32 @@ void ck_seterr(struct ck_err *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void verror(FILE *f, const char *where, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(f, "ceph-kmod%s%s: %s\n", where && where[0] ? " " : "", where ? where : "", msg);
+}
+
+void ck_errorf(FILE *f, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(f, where, fmt, ap);
+	va_end(ap);
+}
+
+void ck_error(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(stderr, where, fmt, ap);
+	va_end(ap);
+}
+
 void ck_buf_free(struct ck_buf *b)
 {
 	free(b->data);
