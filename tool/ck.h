@@ -67,6 +67,7 @@ void ck_hex(const unsigned char *p, size_t n, char *out, size_t outlen);
 /* Environment variable or the default when unset or empty. */
 const char *ck_env_or(const char *name, const char *def);
 int ck_path_exists(const char *path);
+int ck_is_dir(const char *path);
 /* mkstemp in $TMPDIR (default /tmp) named PREFIX-XXXXXX; path into buf. fd or -1. */
 int ck_mkstemp(char *buf, size_t buflen, const char *prefix);
 /* snprintf into a fixed buffer; returns -1 on truncation. */

@@ -71,13 +71,6 @@ void ck_usage_status(FILE *f)
 	      f);
 }
 
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static void find_built(const struct status_ctx *c, const char *kver, struct mod_report *m)
 {
 	char top[PATH_MAX], kdir[PATH_MAX + 512], mdir[PATH_MAX * 2];
@@ -94,7 +87,7 @@ static void find_built(const struct status_ctx *c, const char *kver, struct mod_
 
 		if (v[0] == '.' || strcmp(v, "source") == 0 || strncmp(v, "kernel-", 7) == 0 ||
 		    ck_pathf(kdir, sizeof(kdir), "%s/%s/%s", top, v, kver) < 0 ||
-		    !is_dir(kdir)) {
+		    !ck_is_dir(kdir)) {
 			free(vers[i]);
 			continue;
 		}
@@ -202,7 +195,7 @@ static void check_loaded(const struct status_ctx *c, struct mod_report *m)
 
 	m->loaded = CK_LOADED_NO;
 	m->loaded_ours = CK_OURS_NA;
-	if (ck_pathf(dir, sizeof(dir), "%s/%s", c->sys_module, m->name) < 0 || !is_dir(dir))
+	if (ck_pathf(dir, sizeof(dir), "%s/%s", c->sys_module, m->name) < 0 || !ck_is_dir(dir))
 		return;
 	m->loaded = CK_LOADED_YES;
 	m->loaded_ours = CK_OURS_UNKNOWN;
@@ -465,7 +458,7 @@ static int pick_kernels(struct status_ctx *c, struct dirent **ents, int n, int *
 			*running_present = 1;
 		if (name[0] == '.' || (c->only && strcmp(name, c->only) != 0) ||
 		    ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, name) < 0 ||
-		    !is_dir(kdir)) {
+		    !ck_is_dir(kdir)) {
 			free(ents[i]);
 			continue;
 		}

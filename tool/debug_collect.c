@@ -157,74 +157,83 @@ static int kmsg_format(const char *rec, size_t n, struct ck_buf *out)
 		ck_buf_append(out, semi + 1, n) < 0) ? -1 : 0;
 }
 
+/* The kernel log from journald (this boot), /dev/kmsg or syslog(2): the first that
+ * works, into b. The manifest line naming the source, or NULL when none worked. */
+static const char *log_journal(const struct collect *c, struct ck_buf *b)
+{
+	static const char *const cands[] = { "/usr/bin/journalctl", "/bin/journalctl" };
+	size_t i;
+
+	if (c->d->root[0] || !ck_path_exists("/run/systemd/journal/socket"))
+		return NULL;
+	for (i = 0; i < 2; i++) {
+		char *argv[] = { (char *)cands[i], "-k", "-b", "--no-pager", "-q",
+				 "-o", "short-monotonic", NULL };
+
+		if (access(cands[i], X_OK) == 0 && run_capture(argv, LOG_MAX, b) == 0 && b->len > 0)
+			return "kernel log: journalctl -k -b\n";
+		ck_buf_free(b);
+	}
+	return NULL;
+}
+
+static const char *log_kmsg(const struct collect *c, struct ck_buf *b)
+{
+	char path[PATH_MAX], rec[8192];
+	int fd;
+
+	if (ck_dbg_path(c->d, path, sizeof(path), "/dev/kmsg") < 0 ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec));
+
+		if (n < 0 && (errno == EINTR || errno == EPIPE))
+			continue; /* EPIPE: records overwritten while reading */
+		if (n <= 0)
+			break;
+		if (b->len > LOG_MAX) {
+			size_t drop = b->len / 2;
+
+			memmove(b->data, b->data + drop, b->len - drop);
+			b->len -= drop;
+		}
+		if (kmsg_format(rec, (size_t)n, b) < 0)
+			break;
+	}
+	close(fd);
+	return "kernel log: /dev/kmsg (ring buffer)\n";
+}
+
+static const char *log_syslog(const struct collect *c, struct ck_buf *b)
+{
+	int size, n;
+
+	if (c->d->root[0] || (size = klogctl(10, NULL, 0)) <= 0 ||
+	    !(b->data = malloc((size_t)size + 1)))
+		return NULL;
+	n = klogctl(3, (char *)b->data, size);
+	b->len = n > 0 ? (size_t)n : 0;
+	b->data[b->len] = '\0';
+	return "kernel log: syslog(2) ring buffer\n";
+}
+
 static void kernel_log(struct collect *c)
 {
 	struct ck_buf b = { NULL, 0 };
-	char path[PATH_MAX];
-	int fd;
+	const char *how = log_journal(c, &b);
 
-	if (!c->d->root[0] && ck_path_exists("/run/systemd/journal/socket")) {
-		static const char *const cands[] = { "/usr/bin/journalctl", "/bin/journalctl" };
-		size_t i;
-
-		for (i = 0; i < 2; i++) {
-			char *argv[] = { (char *)cands[i], "-k", "-b", "--no-pager", "-q",
-					 "-o", "short-monotonic", NULL };
-
-			if (access(cands[i], X_OK) == 0 && run_capture(argv, LOG_MAX, &b) == 0 &&
-			    b.len > 0) {
-				ck_buf_printf(&c->manifest, "kernel log: journalctl -k -b\n");
-				add_text(c, "kernel-log.txt", &b);
-				return;
-			}
-			ck_buf_free(&b);
-		}
-	}
-	if (ck_dbg_path(c->d, path, sizeof(path), "/dev/kmsg") == 0 &&
-	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
-		for (;;) {
-			char rec[8192];
-			ssize_t n = read(fd, rec, sizeof(rec));
-
-			if (n < 0 && (errno == EINTR || errno == EPIPE))
-				continue; /* EPIPE: records overwritten while reading */
-			if (n <= 0)
-				break;
-			if (b.len > LOG_MAX) {
-				size_t drop = b.len / 2;
-
-				memmove(b.data, b.data + drop, b.len - drop);
-				b.len -= drop;
-			}
-			if (kmsg_format(rec, (size_t)n, &b) < 0)
-				break;
-		}
-		close(fd);
-		ck_buf_printf(&c->manifest, "kernel log: /dev/kmsg (ring buffer)\n");
-		add_text(c, "kernel-log.txt", &b);
+	if (!how)
+		how = log_kmsg(c, &b);
+	if (!how)
+		how = log_syslog(c, &b);
+	if (!how) {
+		ck_buf_printf(&c->manifest, "kernel log: unavailable (no journald, /dev/kmsg or "
+					    "syslog(2))\n");
 		return;
 	}
-	if (!c->d->root[0]) {
-		int size = klogctl(10, NULL, 0);
-
-		if (size > 0 && (b.data = malloc((size_t)size + 1)) != NULL) {
-			int n = klogctl(3, (char *)b.data, size);
-
-			b.len = n > 0 ? (size_t)n : 0;
-			b.data[b.len] = '\0';
-			ck_buf_printf(&c->manifest, "kernel log: syslog(2) ring buffer\n");
-			add_text(c, "kernel-log.txt", &b);
-			return;
-		}
-	}
-	ck_buf_printf(&c->manifest, "kernel log: unavailable (no journald, /dev/kmsg or syslog(2))\n");
-}
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	ck_buf_printf(&c->manifest, "%s", how);
+	add_text(c, "kernel-log.txt", &b);
 }
 
 /* Regular, readable files of dir abs (below root) as prefix/NAME; subdirectories to depth. */
@@ -344,7 +353,7 @@ static void rbd_nbd(struct collect *c)
 	struct dirent **ents = NULL;
 	int n, i;
 
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/bus/rbd/devices") == 0 && is_dir(path)) {
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/bus/rbd/devices") == 0 && ck_is_dir(path)) {
 		n = scandir(path, &ents, NULL, alphasort);
 		for (i = 0; i < n; i++) {
 			if (ents[i]->d_name[0] != '.' &&
@@ -356,7 +365,7 @@ static void rbd_nbd(struct collect *c)
 		free(ents);
 		ents = NULL;
 	}
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/block") == 0 && is_dir(path)) {
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/block") == 0 && ck_is_dir(path)) {
 		n = scandir(path, &ents, NULL, alphasort);
 		for (i = 0; i < n; i++) {
 			const char *nm = ents[i]->d_name;
@@ -377,14 +386,14 @@ static void rbd_nbd(struct collect *c)
 						add_file(c, name, abs);
 				if (ck_pathf(abs, sizeof(abs), "/sys/kernel/debug/nbd/%s", nm) == 0 &&
 				    ck_pathf(name, sizeof(name), "nbd/%s/debugfs", nm) == 0 &&
-				    ck_pathf(path, sizeof(path), "%s%s", c->d->root, abs) == 0 && is_dir(path))
+				    ck_pathf(path, sizeof(path), "%s%s", c->d->root, abs) == 0 && ck_is_dir(path))
 					add_dir(c, abs, name, 0);
 			}
 			free(ents[i]);
 		}
 		free(ents);
 	}
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/module/nbd/parameters") == 0 && is_dir(path))
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/module/nbd/parameters") == 0 && ck_is_dir(path))
 		add_dir(c, "/sys/module/nbd/parameters", "nbd/parameters", 0);
 }
 
@@ -465,7 +474,7 @@ static void gather(struct collect *c)
 	kernel_facts(c);
 	kernel_log(c);
 	dyndbg_state(c);
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/kernel/debug/ceph") == 0 && is_dir(path))
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/kernel/debug/ceph") == 0 && ck_is_dir(path))
 		add_dir(c, "/sys/kernel/debug/ceph", "ceph-debugfs", 2);
 	else
 		ck_buf_printf(&c->manifest, "no /sys/kernel/debug/ceph (no Ceph client, or debugfs "
