@@ -135,12 +135,13 @@ static int verify_parse(int argc, char **argv, struct verify_args *a)
 static int verify_certs(const struct verify_args *a, STACK_OF(X509) *certs, char *desc,
 			size_t desclen)
 {
-	char default_cert[4096];
 	struct ck_err e;
 	size_t o = 0;
 	int i;
 
 	if (a->ncert_files == 0) {
+		char default_cert[4096];
+
 		if (ck_mok_cert_path(default_cert, sizeof(default_cert)) < 0) {
 			ck_error("verify", "MOK_CERT setting too long");
 			return CK_MALFORMED;
@@ -213,7 +214,7 @@ int ck_cmd_verify(int argc, char **argv)
 	struct build_ids b = { .mixed = 0 };
 	STACK_OF(X509) *certs;
 	char cert_desc[4200];
-	int i, worst;
+	int worst;
 
 	worst = verify_parse(argc, argv, &a);
 	if (worst != CK_EXIT_OK)
@@ -223,7 +224,7 @@ int ck_cmd_verify(int argc, char **argv)
 		return CK_MALFORMED;
 	worst = verify_certs(&a, certs, cert_desc, sizeof(cert_desc));
 	if (worst == CK_EXIT_OK)
-		for (i = 0; i < a.nmods; i++) {
+		for (int i = 0; i < a.nmods; i++) {
 			enum ck_verdict v = verify_one(a.mods[i], certs, cert_desc, &b);
 
 			if ((int)v > worst)

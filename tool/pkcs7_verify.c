@@ -164,7 +164,6 @@ enum ck_verdict ck_pkcs7_verify(const unsigned char *body, size_t body_len,
 	const unsigned char *p = sig;
 	CMS_ContentInfo *cms;
 	enum ck_verdict v = CK_MALFORMED;
-	char why[256];
 
 	memset(r, 0, sizeof(*r));
 	ERR_clear_error();
@@ -174,6 +173,8 @@ enum ck_verdict ck_pkcs7_verify(const unsigned char *body, size_t body_len,
 	}
 	cms = d2i_CMS_ContentInfo(NULL, &p, (long)sig_len);
 	if (!cms) {
+		char why[256];
+
 		ck_ssl_error(why, sizeof(why));
 		ck_seterr(e, "signature is not valid PKCS#7 DER: %s", why);
 		return CK_MALFORMED;
