@@ -48,7 +48,7 @@ static int cmd_collect(struct ck_dbg *d, int argc, char **argv)
 			secrets[nsec++] = optarg;
 		} else {
 			return ck_usage_error("debug", "collect: bad option or value '%s'",
-					      o == 's' ? optarg : ck_opt_refused(argv, bad, sizeof(bad)));
+					      o == 's' ? optarg : ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
 	}
 	if (optind < argc)

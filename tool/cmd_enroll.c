@@ -140,7 +140,7 @@ static int enroll_parse(struct enroll *en, int argc, char **argv)
 			return ck_usage_error("enroll", "--cert needs a FILE");
 		default:
 			return ck_usage_error("enroll", "unknown argument '%s'",
-					      ck_opt_refused(argv, bad, sizeof(bad)));
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
 	}
 	if (optind < argc)

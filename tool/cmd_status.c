@@ -379,7 +379,7 @@ static int parse_args(struct status_ctx *c, int argc, char **argv)
 			return CK_EXIT_OK;
 		default:
 			return ck_usage_error("status", "unknown option '%s'",
-					      ck_opt_refused(argv, bad, sizeof(bad)));
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
 	}
 	for (i = optind; i < argc; i++) {

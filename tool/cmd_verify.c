@@ -46,15 +46,18 @@ int ck_usage_error(const char *cmd, const char *fmt, ...)
 	return CK_EXIT_USAGE;
 }
 
-const char *ck_opt_refused(char **argv, char *buf, size_t buflen)
+const char *ck_opt_refused(char **argv, int o, char *buf, size_t buflen)
 {
 	const char *a = optind > 0 ? argv[optind - 1] : "";
 
-	if (optopt && !(a[0] == '-' && a[1] == '-')) {
+	/* The whole word for an unknown long option ('?', optopt 0), a value given to one
+	 * that takes none ("--json=x"), a long one missing its value (':'); else the
+	 * short option (perhaps inside a cluster). */
+	if ((o == '?' && (!optopt || (a[0] == '-' && a[1] == '-' && strchr(a, '=')))) ||
+	    (o == ':' && a[0] == '-' && a[1] == '-'))
+		snprintf(buf, buflen, "%s", a);
+	else
 		snprintf(buf, buflen, "-%c", optopt);
-		return buf;
-	}
-	snprintf(buf, buflen, "%s", a);
 	return buf;
 }
 
@@ -121,7 +124,7 @@ static int verify_parse(int argc, char **argv, struct verify_args *a)
 			return ck_usage_error("verify", "--cert needs a FILE");
 		default:
 			return ck_usage_error("verify", "unknown option '%s'",
-					      ck_opt_refused(argv, bad, sizeof(bad)));
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
 	}
 	a->mods = argv + optind;

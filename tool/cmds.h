@@ -17,8 +17,9 @@ void ck_usage_status(FILE *f);
 void ck_usage_enroll(FILE *f);
 void ck_usage_debug(FILE *f);
 
-/* The option getopt_long just refused ('?' or ':'), as typed: "--name" or "-c", in buf. */
-const char *ck_opt_refused(char **argv, char *buf, size_t buflen);
+/* The option getopt_long just refused (o: what it returned, '?' or ':'), as typed:
+ * "--name" or "-c", in buf. */
+const char *ck_opt_refused(char **argv, int o, char *buf, size_t buflen);
 
 /* A usage error: one line "ceph-kmod CMD: WHAT (see: ceph-kmod help CMD)" on stderr.
  * Returns CK_EXIT_USAGE (64). */

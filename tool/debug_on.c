@@ -76,7 +76,7 @@ static int on_parse(int argc, char **argv, struct on_args *a)
 			break;
 		default:
 			return ck_usage_error("debug", "on: bad option or value '%s'",
-					      ck_opt_refused(argv, bad, sizeof(bad)));
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
 	}
 	for (k = optind; k < argc; k++) {
