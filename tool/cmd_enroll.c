@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ceph-kmod enroll [--cert FILE] [--root-pw]: queue the MOK certificate with mokutil. */
 #include <ctype.h>
+#include <getopt.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,6 @@
 #include "config.h"
 #include "efi.h"
 #include "proc.h"
-
-enum {
-	ENROLL_OK = 0,        /* already enrolled, already pending, or import queued */
-	ENROLL_FAILED = 1,    /* mokutil missing or failed */
-	ENROLL_BADCERT = 4,   /* certificate unreadable */
-	ENROLL_NO_EFI = 5,    /* not booted with UEFI */
-};
 
 void ck_usage_enroll(FILE *f)
 {
@@ -101,148 +95,201 @@ static void retry_key_pending(void)
 		r = ck_run(argv_retry, NULL, &e);
 	}
 	if (r < 0)
-		fprintf(stderr, "ceph-kmod enroll: %s\n", e.msg);
+		ck_error("enroll", "%s", e.msg);
 	else if (r != 0)
-		fprintf(stderr, "ceph-kmod enroll: a kernel that waited on the key still failed "
-				"to build (exit %d): see `ceph-kmod status`\n",
-			r);
+		ck_error("enroll", "a kernel that waited on the key still failed to build "
+			 "(exit %d): see `ceph-kmod status`", r);
+}
+
+/* What enroll works on: the certificate (first of the file), its DER copy for mokutil. */
+struct enroll {
+	const char *cert_file;
+	int root_pw;
+	char conf_cert[4096], mokutil[4096], sha1[64], tmpl[4096];
+	STACK_OF(X509) *certs;
+	unsigned char *der;
+	int nder, fd;
+};
+
+/* Parses the command line: -1 to go on, else the exit code (0 after --help). */
+static int enroll_parse(struct enroll *en, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ "root-pw", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bad[256];
+	int o;
+
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			en->cert_file = optarg;
+			break;
+		case 'r':
+			en->root_pw = 1;
+			break;
+		case 'h':
+			ck_usage_enroll(stdout);
+			return CK_EXIT_OK;
+		case ':':
+			return ck_usage_error("enroll", "--cert needs a FILE");
+		default:
+			return ck_usage_error("enroll", "unknown argument '%s'",
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
+		}
+	}
+	if (optind < argc)
+		return ck_usage_error("enroll", "unknown argument '%s'", argv[optind]);
+	return -1;
+}
+
+/* Loads the certificate, its fingerprint and DER encoding. 0 or an exit code. */
+static int enroll_load_cert(struct enroll *en)
+{
+	struct ck_err e;
+	X509 *cert;
+
+	if (!en->cert_file) {
+		if (ck_mok_cert_path(en->conf_cert, sizeof(en->conf_cert)) < 0) {
+			ck_error("enroll", "MOK_CERT setting too long");
+			return CK_EXIT_ENROLL_BADCERT;
+		}
+		en->cert_file = en->conf_cert;
+	}
+	if (!ck_efi_present()) {
+		ck_error("enroll",
+			 "no EFI (%s absent): this system did not boot with UEFI, so\n"
+			 "there is no Machine Owner Key list to enrol %s into and Secure Boot cannot\n"
+			 "be on; unsigned-key modules load here (with taint) unless module.sig_enforce=1.",
+			 ck_efi_dir(), en->cert_file);
+		return CK_EXIT_ENROLL_NO_EFI;
+	}
+	en->certs = sk_X509_new_null();
+	if (!en->certs || ck_certs_load_file(en->cert_file, en->certs, &e) < 0) {
+		ck_error("enroll", "cannot use certificate: %s", en->certs ? e.msg : "out of memory");
+		return CK_EXIT_ENROLL_BADCERT;
+	}
+	if (sk_X509_num(en->certs) > 1)
+		ck_error("enroll", "%s holds several certificates; enrolling the first",
+			 en->cert_file);
+	cert = sk_X509_value(en->certs, 0);
+	if (ck_cert_sha1(cert, en->sha1, sizeof(en->sha1)) < 0 ||
+	    (en->nder = ck_cert_der(cert, &en->der)) <= 0) {
+		ck_error("enroll", "cannot encode the certificate");
+		return CK_EXIT_ENROLL_BADCERT;
+	}
+	return CK_EXIT_OK;
+}
+
+/* Finds mokutil and writes the DER copy it takes. 0 or an exit code. */
+static int enroll_prepare(struct enroll *en)
+{
+	if (!ck_mokutil_path(en->mokutil, sizeof(en->mokutil)) ||
+	    access(en->mokutil, X_OK) != 0) {
+		ck_error("enroll", "mokutil not found (apt-get install mokutil, or set "
+			 "CEPH_KMOD_MOKUTIL)");
+		return CK_EXIT_ENROLL_FAILED;
+	}
+	/* mokutil only takes DER: always hand it a DER copy. */
+	en->fd = ck_mkstemp(en->tmpl, sizeof(en->tmpl), "ceph-kmod-mok");
+	if (en->fd < 0 || write(en->fd, en->der, (size_t)en->nder) != en->nder ||
+	    fsync(en->fd) < 0) {
+		ck_error("enroll", "cannot write a temporary DER copy in $TMPDIR or /tmp");
+		return CK_EXIT_ENROLL_FAILED;
+	}
+	return CK_EXIT_OK;
+}
+
+/* 1 when mokutil says the key is enrolled or queued (and that was printed), 0 when not,
+ * -1 when mokutil could not be run. */
+static int enroll_already(const struct enroll *en)
+{
+	char *argv_test[] = { (char *)en->mokutil, (char *)"--test-key", (char *)en->tmpl, NULL };
+	char *argv_new[] = { (char *)en->mokutil, (char *)"--list-new", NULL };
+	struct ck_buf out = { NULL, 0 };
+	struct ck_err e;
+	int r, done = 0;
+
+	r = ck_run(argv_test, &out, &e);
+	if (r < 0) {
+		ck_error("enroll", "%s", e.msg);
+		return -1;
+	}
+	switch (ck_mokutil_test_key_parse(out.data ? (char *)out.data : "", r)) {
+	case CK_ENR_YES:
+		printf("%s is already enrolled (SHA1 %s): nothing to do.\n", en->cert_file,
+		       en->sha1);
+		done = 1;
+		break;
+	case CK_ENR_PENDING:
+		printf("%s is already queued for enrolment (SHA1 %s): reboot and confirm "
+		       "in MokManager.\n", en->cert_file, en->sha1);
+		next_steps(en->cert_file);
+		done = 1;
+		break;
+	default:
+		break;
+	}
+	ck_buf_free(&out);
+	if (done)
+		return 1;
+	r = ck_run(argv_new, &out, &e);
+	if (r >= 0 && out.data && listed_as_new((char *)out.data, en->sha1)) {
+		printf("%s is already queued for enrolment (SHA1 %s).\n", en->cert_file, en->sha1);
+		next_steps(en->cert_file);
+		done = 1;
+	}
+	ck_buf_free(&out);
+	return done;
+}
+
+static int enroll_import(const struct enroll *en)
+{
+	char *argv_imp[] = { (char *)en->mokutil, (char *)"--import", (char *)en->tmpl,
+			     en->root_pw ? (char *)"--root-pw" : NULL, NULL };
+	struct ck_err e;
+	int r;
+
+	printf("Requesting enrolment of %s (SHA1 %s) with mokutil --import;\n"
+	       "choose a one-time password, MokManager asks for it at the next boot.\n",
+	       en->cert_file, en->sha1);
+	r = ck_run(argv_imp, NULL, &e);
+	if (r != 0) {
+		ck_error("enroll", "mokutil --import failed (exit %d)", r);
+		return CK_EXIT_ENROLL_FAILED;
+	}
+	next_steps(en->cert_file);
+	return CK_EXIT_OK;
 }
 
 int ck_cmd_enroll(int argc, char **argv)
 {
-	const char *cert_file = NULL;
-	char conf_cert[4096], mokutil[4096], sha1[64];
-	char tmpl[4096];
-	STACK_OF(X509) *certs = NULL;
-	unsigned char *der = NULL;
-	struct ck_buf out = { NULL, 0 };
-	struct ck_err e;
-	int i, n, fd = -1, rc = ENROLL_FAILED, root_pw = 0, r;
-	X509 *cert;
+	struct enroll en = { .fd = -1 };
+	int rc;
 
-	for (i = 0; i < argc; i++) {
-		const char *val = NULL;
-		int m = ck_opt_value(argc, argv, &i, "--cert", &val);
+	rc = enroll_parse(&en, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = enroll_load_cert(&en);
+	if (rc == CK_EXIT_OK)
+		rc = enroll_prepare(&en);
+	if (rc == CK_EXIT_OK) {
+		int r = enroll_already(&en);
 
-		if (m < 0) {
-			return ck_usage_error("enroll", "--cert needs a FILE");
-		}
-		if (m > 0) {
-			cert_file = val;
-		} else if (strcmp(argv[i], "--root-pw") == 0) {
-			root_pw = 1;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			ck_usage_enroll(stdout);
-			return 0;
-		} else {
-			return ck_usage_error("enroll", "unknown argument '%s'", argv[i]);
-		}
+		rc = r < 0 ? CK_EXIT_ENROLL_FAILED : r > 0 ? CK_EXIT_OK : enroll_import(&en);
 	}
-	if (!cert_file) {
-		if (ck_mok_cert_path(conf_cert, sizeof(conf_cert)) < 0) {
-			fprintf(stderr, "ceph-kmod enroll: MOK_CERT setting too long\n");
-			return ENROLL_BADCERT;
-		}
-		cert_file = conf_cert;
+	if (en.fd >= 0) {
+		close(en.fd);
+		unlink(en.tmpl);
 	}
-	if (!ck_efi_present()) {
-		fprintf(stderr,
-			"ceph-kmod enroll: no EFI (%s absent): this system did not boot with UEFI, so\n"
-			"there is no Machine Owner Key list to enrol %s into and Secure Boot cannot\n"
-			"be on; unsigned-key modules load here (with taint) unless module.sig_enforce=1.\n",
-			ck_efi_dir(), cert_file);
-		return ENROLL_NO_EFI;
-	}
-	certs = sk_X509_new_null();
-	if (!certs || ck_certs_load_file(cert_file, certs, &e) < 0) {
-		fprintf(stderr, "ceph-kmod enroll: cannot use certificate: %s\n",
-			certs ? e.msg : "out of memory");
-		sk_X509_free(certs);
-		return ENROLL_BADCERT;
-	}
-	if (sk_X509_num(certs) > 1)
-		fprintf(stderr, "ceph-kmod enroll: %s holds several certificates; enrolling "
-				"the first\n",
-			cert_file);
-	cert = sk_X509_value(certs, 0);
-	if (ck_cert_sha1(cert, sha1, sizeof(sha1)) < 0 || (n = ck_cert_der(cert, &der)) <= 0) {
-		fprintf(stderr, "ceph-kmod enroll: cannot encode the certificate\n");
-		rc = ENROLL_BADCERT;
-		goto out;
-	}
-	if (!ck_mokutil_path(mokutil, sizeof(mokutil)) || access(mokutil, X_OK) != 0) {
-		fprintf(stderr, "ceph-kmod enroll: mokutil not found (apt-get install mokutil, or "
-				"set CEPH_KMOD_MOKUTIL)\n");
-		goto out;
-	}
-	/* mokutil only takes DER: always hand it a DER copy. */
-	fd = ck_mkstemp(tmpl, sizeof(tmpl), "ceph-kmod-mok");
-	if (fd < 0 || write(fd, der, (size_t)n) != n || fsync(fd) < 0) {
-		fprintf(stderr, "ceph-kmod enroll: cannot write a temporary DER copy in $TMPDIR or /tmp\n");
-		goto out;
-	}
-	{
-		char *argv_test[] = { mokutil, (char *)"--test-key", tmpl, NULL };
-
-		r = ck_run(argv_test, &out, &e);
-		if (r < 0) {
-			fprintf(stderr, "ceph-kmod enroll: %s\n", e.msg);
-			goto out;
-		}
-		switch (ck_mokutil_test_key_parse(out.data ? (char *)out.data : "", r)) {
-		case CK_ENR_YES:
-			printf("%s is already enrolled (SHA1 %s): nothing to do.\n", cert_file,
-			       sha1);
-			rc = ENROLL_OK;
-			goto out;
-		case CK_ENR_PENDING:
-			printf("%s is already queued for enrolment (SHA1 %s): reboot and confirm "
-			       "in MokManager.\n",
-			       cert_file, sha1);
-			next_steps(cert_file);
-			rc = ENROLL_OK;
-			goto out;
-		default:
-			break;
-		}
-		ck_buf_free(&out);
-	}
-	{
-		char *argv_new[] = { mokutil, (char *)"--list-new", NULL };
-
-		r = ck_run(argv_new, &out, &e);
-		if (r >= 0 && out.data && listed_as_new((char *)out.data, sha1)) {
-			printf("%s is already queued for enrolment (SHA1 %s).\n", cert_file, sha1);
-			next_steps(cert_file);
-			rc = ENROLL_OK;
-			goto out;
-		}
-		ck_buf_free(&out);
-	}
-	{
-		char *argv_imp[] = { mokutil, (char *)"--import", tmpl,
-				     root_pw ? (char *)"--root-pw" : NULL, NULL };
-
-		printf("Requesting enrolment of %s (SHA1 %s) with mokutil --import;\n"
-		       "choose a one-time password, MokManager asks for it at the next boot.\n",
-		       cert_file, sha1);
-		r = ck_run(argv_imp, NULL, &e);
-		if (r != 0) {
-			fprintf(stderr, "ceph-kmod enroll: mokutil --import failed (exit %d)\n", r);
-			goto out;
-		}
-		next_steps(cert_file);
-		rc = ENROLL_OK;
-	}
-out:
-	ck_buf_free(&out);
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmpl);
-	}
-	OPENSSL_free(der);
-	sk_X509_pop_free(certs, X509_free);
-	if (rc == ENROLL_OK)
+	OPENSSL_free(en.der);
+	sk_X509_pop_free(en.certs, X509_free);
+	if (rc == CK_EXIT_OK)
 		retry_key_pending();
 	return rc;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ceph-kmod status [--json]: what is built, installed, resolved, signed and loaded. */
 #include <dirent.h>
+#include <getopt.h>
 #include <libkmod.h>
 #include <limits.h>
 #include <openssl/x509.h>
@@ -70,13 +71,6 @@ void ck_usage_status(FILE *f)
 	      f);
 }
 
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static void find_built(const struct status_ctx *c, const char *kver, struct mod_report *m)
 {
 	char top[PATH_MAX], kdir[PATH_MAX + 512], mdir[PATH_MAX * 2];
@@ -93,7 +87,7 @@ static void find_built(const struct status_ctx *c, const char *kver, struct mod_
 
 		if (v[0] == '.' || strcmp(v, "source") == 0 || strncmp(v, "kernel-", 7) == 0 ||
 		    ck_pathf(kdir, sizeof(kdir), "%s/%s/%s", top, v, kver) < 0 ||
-		    !is_dir(kdir)) {
+		    !ck_is_dir(kdir)) {
 			free(vers[i]);
 			continue;
 		}
@@ -118,7 +112,7 @@ static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *
 	char a[PATH_MAX], b[PATH_MAX], intree[PATH_MAX];
 
 	m->resolved[0] = '\0';
-	m->resolved_is = "not-found";
+	m->resolved_is = CK_RES_NOT_FOUND;
 	if (!kctx) {
 		snprintf(m->resolved_err, sizeof(m->resolved_err), "libkmod context failed");
 		return;
@@ -134,12 +128,12 @@ static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *
 		const char *path = kmod_module_get_path(mod);
 
 		if (strcmp(kmod_module_get_name(mod), m->name) == 0 ||
-		    m->resolved_is[0] == 'n') {
+		    m->resolved_is == CK_RES_NOT_FOUND) {
 			if (path) {
 				snprintf(m->resolved, sizeof(m->resolved), "%s", path);
-				m->resolved_is = "other";
+				m->resolved_is = CK_RES_OTHER;
 			} else {
-				m->resolved_is = "builtin";
+				m->resolved_is = CK_RES_BUILTIN;
 			}
 		}
 		kmod_module_unref(mod);
@@ -149,12 +143,12 @@ static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *
 		return;
 	if (m->installed[0] && realpath(m->resolved, a) && realpath(m->installed, b) &&
 	    strcmp(a, b) == 0) {
-		m->resolved_is = "ours";
+		m->resolved_is = CK_RES_OURS;
 		return;
 	}
 	if (ck_pathf(intree, sizeof(intree), "%s/kernel/", kdir) == 0 &&
 	    strncmp(m->resolved, intree, strlen(intree)) == 0)
-		m->resolved_is = "in-tree";
+		m->resolved_is = CK_RES_IN_TREE;
 }
 
 static void inspect(const struct status_ctx *c, const char *path, struct file_report *f)
@@ -199,12 +193,12 @@ static void check_loaded(const struct status_ctx *c, struct mod_report *m)
 	const unsigned char *id;
 	size_t id_len;
 
-	m->loaded = "no";
-	m->loaded_ours = NULL;
-	if (ck_pathf(dir, sizeof(dir), "%s/%s", c->sys_module, m->name) < 0 || !is_dir(dir))
+	m->loaded = CK_LOADED_NO;
+	m->loaded_ours = CK_OURS_NA;
+	if (ck_pathf(dir, sizeof(dir), "%s/%s", c->sys_module, m->name) < 0 || !ck_is_dir(dir))
 		return;
-	m->loaded = "yes";
-	m->loaded_ours = "unknown";
+	m->loaded = CK_LOADED_YES;
+	m->loaded_ours = CK_OURS_UNKNOWN;
 	if (ck_pathf(path, sizeof(path), "%s/notes/.note.gnu.build-id", dir) < 0 ||
 	    ck_read_file(path, 1 << 16, &b, &e) < 0)
 		return;
@@ -215,84 +209,9 @@ static void check_loaded(const struct status_ctx *c, struct mod_report *m)
 		return;
 	if (m->installed[0] && m->file.readable &&
 	    strcmp(m->file.path, m->installed) == 0 && m->file.build_id[0])
-		m->loaded_ours = strcmp(m->file.build_id, m->loaded_build_id) == 0 ? "yes" : "no";
+		m->loaded_ours = strcmp(m->file.build_id, m->loaded_build_id) == 0 ? CK_OURS_YES : CK_OURS_NO;
 	else if (!m->installed[0])
-		m->loaded_ours = "no";
-}
-
-/* KEY=VALUE from a small file; returns 1 when found. */
-static int read_kv(const char *path, const char *key, char *out, size_t outlen)
-{
-	FILE *f = fopen(path, "r");
-	char line[2048];
-	size_t n = strlen(key);
-	int found = 0;
-
-	out[0] = '\0';
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, n) == 0 && line[n] == '=') {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(out, outlen, "%s", line + n + 1);
-			found = 1;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static void judge_set(const char *kdir, struct set_report *r)
-{
-	char env[PATH_MAX + 64];
-	const char *first = NULL;
-	int i, any = 0;
-
-	r->state = "none";
-	if (ck_pathf(env, sizeof(env), "%s/ceph-kmod-sets/current/set.env", kdir) == 0) {
-		read_kv(env, "modules", r->expected, sizeof(r->expected));
-		read_kv(env, "build", r->manifest_build, sizeof(r->manifest_build));
-	}
-	for (i = 0; i < NMODS; i++)
-		any |= r->installed[i] ? (r->builds[i][0] ? 2 : 1) : 0;
-	if (!any && !r->expected[0])
-		return;
-	/* Installed before ceph-kmod kept sets (no manifest, no build ids): not judged. */
-	if (!r->expected[0] && !(any & 2)) {
-		r->state = "unversioned";
-		snprintf(r->problem, sizeof(r->problem),
-			 "modules carry no ceph_kmod_build: rebuild with ceph-kmod-install --rebuild");
-		return;
-	}
-	r->state = "complete";
-	for (i = 0; i < NMODS; i++) {
-		int want = r->expected[0] ? ck_status_name_listed(r->expected, mod_names[i]) : 1;
-
-		if (want && !r->installed[i]) {
-			r->state = "incomplete";
-			snprintf(r->problem, sizeof(r->problem), "%s is not installed", mod_names[i]);
-			return;
-		}
-		if (!r->installed[i])
-			continue;
-		if (!r->builds[i][0]) {
-			r->state = "mixed";
-			snprintf(r->problem, sizeof(r->problem),
-				 "%s carries no ceph_kmod_build (not from a ceph-kmod set)", mod_names[i]);
-			return;
-		}
-		if (!first)
-			first = r->builds[i];
-		if (strcmp(first, r->builds[i]) != 0 ||
-		    (r->manifest_build[0] && strcmp(r->manifest_build, r->builds[i]) != 0)) {
-			r->state = "mixed";
-			snprintf(r->problem, sizeof(r->problem),
-				 "%s is from build %s, the set is build %s", mod_names[i], r->builds[i],
-				 r->manifest_build[0] ? r->manifest_build : first);
-			return;
-		}
-	}
+		m->loaded_ours = CK_OURS_NO;
 }
 
 static void read_pending(const struct status_ctx *c, struct kernel_report *r)
@@ -301,11 +220,11 @@ static void read_pending(const struct status_ctx *c, struct kernel_report *r)
 
 	if (c->state_dir[0] &&
 	    ck_pathf(pf, sizeof(pf), "%s/pending/%s", c->state_dir, r->kver) == 0 &&
-	    read_kv(pf, "code", r->code, sizeof(r->code))) {
+	    ck_status_read_kv(pf, "code", r->code, sizeof(r->code))) {
 		r->pending = 1;
-		read_kv(pf, "reason", r->reason, sizeof(r->reason));
-		read_kv(pf, "fix", r->fix, sizeof(r->fix));
-		read_kv(pf, "since", r->since, sizeof(r->since));
+		ck_status_read_kv(pf, "reason", r->reason, sizeof(r->reason));
+		ck_status_read_kv(pf, "fix", r->fix, sizeof(r->fix));
+		ck_status_read_kv(pf, "since", r->since, sizeof(r->since));
 	}
 }
 
@@ -385,11 +304,11 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 	for (i = 0; i < NMODS; i++)
 		collect_module(c, kctx, kdir, r, i);
 	kmod_unref(kctx);
-	judge_set(kdir, &r->set);
+	ck_status_judge_set(kdir, &r->set);
 	read_pending(c, r);
 	ck_status_key_types(r);
 	print_kernel(c, r);
-	if (strcmp(r->set.state, "mixed") == 0 || strcmp(r->set.state, "incomplete") == 0)
+	if (ck_set_is_bad(r->set.state))
 		c->bad_sets++;
 	free(r);
 }
@@ -433,27 +352,40 @@ static void load_cert(struct status_ctx *c)
 	}
 }
 
-/* Returns -1 to go on, else the exit status (help, usage error). */
+/* Parses the command line into c: -1 to go on, else the exit code (0 after --help). */
 static int parse_args(struct status_ctx *c, int argc, char **argv)
 {
-	int i;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bad[256];
+	int o, i;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j':
 			c->json = 1;
-		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			break;
+		case 'v':
 			c->verbose = 1;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			break;
+		case 'h':
 			ck_usage_status(stdout);
-			return 0;
-		} else if (argv[i][0] != '-' && !c->only && argv[i][0] != '.' &&
-			   !strchr(argv[i], '/')) {
-			c->only = argv[i];
-		} else {
-			return ck_usage_error("status", "%s '%s'",
-					      argv[i][0] == '-' ? "unknown option" : "unexpected argument",
-					      argv[i]);
+			return CK_EXIT_OK;
+		default:
+			return ck_usage_error("status", "unknown option '%s'",
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (c->only || argv[i][0] == '.' || strchr(argv[i], '/'))
+			return ck_usage_error("status", "unexpected argument '%s'", argv[i]);
+		c->only = argv[i];
 	}
 	return -1;
 }
@@ -526,7 +458,7 @@ static int pick_kernels(struct status_ctx *c, struct dirent **ents, int n, int *
 			*running_present = 1;
 		if (name[0] == '.' || (c->only && strcmp(name, c->only) != 0) ||
 		    ck_pathf(kdir, sizeof(kdir), "%s/%s", c->modules_root, name) < 0 ||
-		    !is_dir(kdir)) {
+		    !ck_is_dir(kdir)) {
 			free(ents[i]);
 			continue;
 		}
@@ -544,8 +476,8 @@ static int run_status(struct status_ctx *c)
 
 	n = scandir(c->modules_root, &ents, NULL, versionsort);
 	if (n < 0) {
-		fprintf(stderr, "ceph-kmod status: cannot read %s\n", c->modules_root);
-		return CK_MALFORMED;
+		ck_error("status", "cannot read %s", c->modules_root);
+		return CK_EXIT_STATUS_UNREADABLE;
 	}
 	n = pick_kernels(c, ents, n, &running_present);
 	if (c->only && n == 0) {
@@ -569,7 +501,7 @@ static int run_status(struct status_ctx *c)
 	} else if (!c->verbose) {
 		printf("\ndetails: ceph-kmod status -v [KERNEL]\n");
 	}
-	return c->bad_sets ? 5 : 0;
+	return c->bad_sets ? CK_EXIT_STATUS_BAD_SET : CK_EXIT_OK;
 }
 
 int ck_cmd_status(int argc, char **argv)
@@ -578,7 +510,7 @@ int ck_cmd_status(int argc, char **argv)
 	int rc;
 
 	if (!c)
-		return CK_MALFORMED;
+		return CK_EXIT_STATUS_UNREADABLE; /* out of memory: no report */
 	rc = parse_args(c, argc, argv);
 	if (rc < 0) {
 		setup_ctx(c);

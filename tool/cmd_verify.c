@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ceph-kmod verify [--cert FILE]... MODULE... */
+#include <getopt.h>
 #include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,28 +42,23 @@ int ck_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ceph-kmod%s%s: %s (see: ceph-kmod help%s%s)\n", cmd[0] ? " " : "", cmd,
-		what, cmd[0] ? " " : "", cmd);
+	ck_error(cmd, "%s (see: ceph-kmod help%s%s)", what, cmd[0] ? " " : "", cmd);
 	return CK_EXIT_USAGE;
 }
 
-int ck_opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+const char *ck_opt_refused(char **argv, int o, char *buf, size_t buflen)
 {
-	const char *a = argv[*i];
-	size_t n = strlen(name);
+	const char *a = optind > 0 ? argv[optind - 1] : "";
 
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*val = argv[++*i];
-	return 1;
+	/* The whole word for an unknown long option ('?', optopt 0), a value given to one
+	 * that takes none ("--json=x"), a long one missing its value (':'); else the
+	 * short option (perhaps inside a cluster). */
+	if ((o == '?' && (!optopt || (a[0] == '-' && a[1] == '-' && strchr(a, '=')))) ||
+	    (o == ':' && a[0] == '-' && a[1] == '-'))
+		snprintf(buf, buflen, "%s", a);
+	else
+		snprintf(buf, buflen, "-%c", optopt);
+	return buf;
 }
 
 static void print_result(const char *path, const struct ck_module *m, enum ck_verdict v,
@@ -94,117 +90,151 @@ static void print_result(const char *path, const struct ck_module *m, enum ck_ve
 		printf("  checked:     %s\n", cert_desc);
 }
 
-int ck_cmd_verify(int argc, char **argv)
-{
-	STACK_OF(X509) *certs = sk_X509_new_null();
+struct verify_args {
 	const char *cert_files[64];
-	char default_cert[4096], cert_desc[4200];
-	int ncert_files = 0, nmods = 0, i, worst = CK_VALID, after_dashdash = 0, mixed = 0;
-	char first_build[256] = "", first_mod[256] = "";
-	char **mods = NULL;
-	struct ck_err e;
+	int ncert_files;
+	char **mods;
+	int nmods;
+};
 
-	if (!certs)
-		return CK_MALFORMED;
-	mods = calloc((size_t)argc + 1, sizeof(*mods));
-	if (!mods) {
-		sk_X509_free(certs);
-		return CK_MALFORMED;
-	}
-	for (i = 0; i < argc; i++) {
-		const char *val = NULL;
-		int r = after_dashdash ? 0 : ck_opt_value(argc, argv, &i, "--cert", &val);
+/* Parses the command line into a; -1 for --help, else an exit code (0: go on). */
+static int verify_parse(int argc, char **argv, struct verify_args *a)
+{
+	static const struct option opts[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char bad[256];
+	int o;
 
-		if (r < 0) {
-			worst = ck_usage_error("verify", "--cert needs a FILE");
-			goto out;
-		}
-		if (r > 0) {
-			if (ncert_files == (int)(sizeof(cert_files) / sizeof(cert_files[0]))) {
-				worst = ck_usage_error("verify", "too many --cert options");
-				goto out;
-			}
-			cert_files[ncert_files++] = val;
-		} else if (!after_dashdash && strcmp(argv[i], "--") == 0) {
-			after_dashdash = 1;
-		} else if (!after_dashdash &&
-			   (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			if (a->ncert_files == (int)(sizeof(a->cert_files) / sizeof(a->cert_files[0])))
+				return ck_usage_error("verify", "too many --cert options");
+			a->cert_files[a->ncert_files++] = optarg;
+			break;
+		case 'h':
 			ck_usage_verify(stdout);
-			worst = 0;
-			goto out;
-		} else if (!after_dashdash && argv[i][0] == '-' && argv[i][1]) {
-			worst = ck_usage_error("verify", "unknown option '%s'", argv[i]);
-			goto out;
-		} else {
-			mods[nmods++] = argv[i];
+			return -1;
+		case ':':
+			return ck_usage_error("verify", "--cert needs a FILE");
+		default:
+			return ck_usage_error("verify", "unknown option '%s'",
+					      ck_opt_refused(argv, o, bad, sizeof(bad)));
 		}
 	}
-	if (nmods == 0) {
-		worst = ck_usage_error("verify", "no MODULE given");
-		goto out;
-	}
-	if (ncert_files == 0) {
+	a->mods = argv + optind;
+	a->nmods = argc - optind;
+	if (a->nmods == 0)
+		return ck_usage_error("verify", "no MODULE given");
+	return CK_EXIT_OK;
+}
+
+/* Loads the certificates to check against and describes them in desc. 0 or an exit code. */
+static int verify_certs(const struct verify_args *a, STACK_OF(X509) *certs, char *desc,
+			size_t desclen)
+{
+	struct ck_err e;
+	size_t o = 0;
+	int i;
+
+	if (a->ncert_files == 0) {
+		char default_cert[4096];
+
 		if (ck_mok_cert_path(default_cert, sizeof(default_cert)) < 0) {
-			fprintf(stderr, "ceph-kmod verify: MOK_CERT setting too long\n");
-			worst = CK_MALFORMED;
-			goto out;
+			ck_error("verify", "MOK_CERT setting too long");
+			return CK_MALFORMED;
 		}
 		if (ck_certs_load_file(default_cert, certs, &e) < 0)
-			fprintf(stderr,
-				"ceph-kmod verify: warning: configured MOK certificate unusable "
-				"(%s); signed modules will report exit 2\n",
-				e.msg);
-		snprintf(cert_desc, sizeof(cert_desc), "%s (configured MOK certificate)",
-			 default_cert);
-	} else {
-		size_t o = 0;
-
-		cert_desc[0] = '\0';
-		for (i = 0; i < ncert_files; i++) {
-			if (ck_certs_load_file(cert_files[i], certs, &e) < 0) {
-				fprintf(stderr, "ceph-kmod verify: cannot use certificate: %s\n",
-					e.msg);
-				worst = CK_MALFORMED;
-				goto out;
-			}
-			if (o < sizeof(cert_desc))
-				o += (size_t)snprintf(cert_desc + o, sizeof(cert_desc) - o, "%s%s",
-						      i ? ", " : "", cert_files[i]);
-		}
+			ck_error("verify", "warning: configured MOK certificate unusable (%s); "
+				 "signed modules will report exit 2", e.msg);
+		snprintf(desc, desclen, "%s (configured MOK certificate)", default_cert);
+		return CK_EXIT_OK;
 	}
-	for (i = 0; i < nmods; i++) {
-		struct ck_module m;
-		struct ck_sig_report r;
-		enum ck_verdict v;
-
-		memset(&r, 0, sizeof(r));
-		e.msg[0] = '\0';
-		v = ck_module_load(mods[i], &m, &e);
-		if (v == CK_VALID)
-			v = ck_module_verify(&m, certs, &r, &e);
-		print_result(mods[i], &m, v, &r, &e, cert_desc);
-		if (m.elf.modinfo) {
-			size_t bl;
-			const char *b = ck_modinfo_get(&m.elf, "ceph_kmod_build", &bl);
-
-			if (b && !first_build[0]) {
-				snprintf(first_build, sizeof(first_build), "%.*s", (int)bl, b);
-				snprintf(first_mod, sizeof(first_mod), "%s", mods[i]);
-			} else if (b && (strlen(first_build) != bl ||
-					 strncmp(first_build, b, bl) != 0)) {
-				printf("%s: MIXED SET: ceph_kmod_build %.*s, but %s is build %s\n",
-				       mods[i], (int)bl, b, first_mod, first_build);
-				mixed = 1;
-			}
+	desc[0] = '\0';
+	for (i = 0; i < a->ncert_files; i++) {
+		if (ck_certs_load_file(a->cert_files[i], certs, &e) < 0) {
+			ck_error("verify", "cannot use certificate: %s", e.msg);
+			return CK_MALFORMED;
 		}
-		ck_module_free(&m);
-		if ((int)v > worst)
-			worst = (int)v;
+		if (o < desclen)
+			o += (size_t)snprintf(desc + o, desclen - o, "%s%s", i ? ", " : "",
+					      a->cert_files[i]);
 	}
-	if (worst == CK_VALID && mixed)
-		worst = 5;
-out:
-	free(mods);
+	return CK_EXIT_OK;
+}
+
+/* The ceph_kmod_build ids seen so far: the first, and whether another differed. */
+struct build_ids {
+	char first[256], first_mod[256];
+	int mixed;
+};
+
+static void check_build_id(struct build_ids *b, const char *path, const struct ck_module *m)
+{
+	size_t bl;
+	const char *id;
+
+	if (!m->elf.modinfo)
+		return;
+	id = ck_modinfo_get(&m->elf, "ceph_kmod_build", &bl);
+	if (id && !b->first[0]) {
+		snprintf(b->first, sizeof(b->first), "%.*s", (int)bl, id);
+		snprintf(b->first_mod, sizeof(b->first_mod), "%s", path);
+	} else if (id && (strlen(b->first) != bl || strncmp(b->first, id, bl) != 0)) {
+		printf("%s: MIXED SET: ceph_kmod_build %.*s, but %s is build %s\n", path, (int)bl,
+		       id, b->first_mod, b->first);
+		b->mixed = 1;
+	}
+}
+
+static enum ck_verdict verify_one(const char *path, STACK_OF(X509) *certs, const char *desc,
+				  struct build_ids *b)
+{
+	struct ck_module m;
+	struct ck_sig_report r;
+	struct ck_err e;
+	enum ck_verdict v;
+
+	memset(&r, 0, sizeof(r));
+	e.msg[0] = '\0';
+	v = ck_module_load(path, &m, &e);
+	if (v == CK_VALID)
+		v = ck_module_verify(&m, certs, &r, &e);
+	print_result(path, &m, v, &r, &e, desc);
+	check_build_id(b, path, &m);
+	ck_module_free(&m);
+	return v;
+}
+
+int ck_cmd_verify(int argc, char **argv)
+{
+	struct verify_args a = { .ncert_files = 0 };
+	struct build_ids b = { .mixed = 0 };
+	STACK_OF(X509) *certs;
+	char cert_desc[4200];
+	int worst;
+
+	worst = verify_parse(argc, argv, &a);
+	if (worst != CK_EXIT_OK)
+		return worst < 0 ? CK_EXIT_OK : worst;
+	certs = sk_X509_new_null();
+	if (!certs)
+		return CK_MALFORMED;
+	worst = verify_certs(&a, certs, cert_desc, sizeof(cert_desc));
+	if (worst == CK_EXIT_OK)
+		for (int i = 0; i < a.nmods; i++) {
+			enum ck_verdict v = verify_one(a.mods[i], certs, cert_desc, &b);
+
+			if ((int)v > worst)
+				worst = (int)v;
+		}
+	if (worst == CK_VALID && b.mixed)
+		worst = CK_EXIT_VERIFY_MIXED;
 	sk_X509_pop_free(certs, X509_free);
 	return worst;
 }

@@ -27,12 +27,12 @@ extern const char *const ck_dbg_modules[CK_DBG_NMODS]; /* libceph rbd ceph nbd *
 #define CK_DBG_LOGROTATE_DST "/etc/logrotate.d/ceph-kmod-debug"
 #define CK_DBG_ATLOAD_HEADER "# Written by `ceph-kmod debug on --at-load`; removed by `ceph-kmod debug off`.\n"
 
-/* Exit codes of `ceph-kmod debug` (documented in ceph-kmod(8)). */
+/* Exit codes of `ceph-kmod debug` (enum ck_exit in ck.h, ceph-kmod(8)). */
 enum {
-	CK_DBG_OK = 0,
-	CK_DBG_FAIL = 1,        /* a write or read failed; the message says which */
-	CK_DBG_NOT_LOADED = 2,  /* a named module is not loaded */
-	CK_DBG_UNSUPPORTED = 3, /* no CONFIG_DYNAMIC_DEBUG, or only debugfs under lockdown */
+	CK_DBG_OK = CK_EXIT_OK,
+	CK_DBG_FAIL = CK_EXIT_DEBUG_FAIL,
+	CK_DBG_NOT_LOADED = CK_EXIT_DEBUG_NOT_LOADED,
+	CK_DBG_UNSUPPORTED = CK_EXIT_DEBUG_UNSUPPORTED,
 };
 
 struct ck_dbg {

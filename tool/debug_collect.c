@@ -157,74 +157,83 @@ static int kmsg_format(const char *rec, size_t n, struct ck_buf *out)
 		ck_buf_append(out, semi + 1, n) < 0) ? -1 : 0;
 }
 
+/* The kernel log from journald (this boot), /dev/kmsg or syslog(2): the first that
+ * works, into b. The manifest line naming the source, or NULL when none worked. */
+static const char *log_journal(const struct collect *c, struct ck_buf *b)
+{
+	static const char *const cands[] = { "/usr/bin/journalctl", "/bin/journalctl" };
+	size_t i;
+
+	if (c->d->root[0] || !ck_path_exists("/run/systemd/journal/socket"))
+		return NULL;
+	for (i = 0; i < 2; i++) {
+		char *argv[] = { (char *)cands[i], "-k", "-b", "--no-pager", "-q",
+				 "-o", "short-monotonic", NULL };
+
+		if (access(cands[i], X_OK) == 0 && run_capture(argv, LOG_MAX, b) == 0 && b->len > 0)
+			return "kernel log: journalctl -k -b\n";
+		ck_buf_free(b);
+	}
+	return NULL;
+}
+
+static const char *log_kmsg(const struct collect *c, struct ck_buf *b)
+{
+	char path[PATH_MAX], rec[8192];
+	int fd;
+
+	if (ck_dbg_path(c->d, path, sizeof(path), "/dev/kmsg") < 0 ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec));
+
+		if (n < 0 && (errno == EINTR || errno == EPIPE))
+			continue; /* EPIPE: records overwritten while reading */
+		if (n <= 0)
+			break;
+		if (b->len > LOG_MAX) {
+			size_t drop = b->len / 2;
+
+			memmove(b->data, b->data + drop, b->len - drop);
+			b->len -= drop;
+		}
+		if (kmsg_format(rec, (size_t)n, b) < 0)
+			break;
+	}
+	close(fd);
+	return "kernel log: /dev/kmsg (ring buffer)\n";
+}
+
+static const char *log_syslog(const struct collect *c, struct ck_buf *b)
+{
+	int size, n;
+
+	if (c->d->root[0] || (size = klogctl(10, NULL, 0)) <= 0 ||
+	    !(b->data = malloc((size_t)size + 1)))
+		return NULL;
+	n = klogctl(3, (char *)b->data, size);
+	b->len = n > 0 ? (size_t)n : 0;
+	b->data[b->len] = '\0';
+	return "kernel log: syslog(2) ring buffer\n";
+}
+
 static void kernel_log(struct collect *c)
 {
 	struct ck_buf b = { NULL, 0 };
-	char path[PATH_MAX];
-	int fd;
+	const char *how = log_journal(c, &b);
 
-	if (!c->d->root[0] && ck_path_exists("/run/systemd/journal/socket")) {
-		static const char *const cands[] = { "/usr/bin/journalctl", "/bin/journalctl" };
-		size_t i;
-
-		for (i = 0; i < 2; i++) {
-			char *argv[] = { (char *)cands[i], "-k", "-b", "--no-pager", "-q",
-					 "-o", "short-monotonic", NULL };
-
-			if (access(cands[i], X_OK) == 0 && run_capture(argv, LOG_MAX, &b) == 0 &&
-			    b.len > 0) {
-				ck_buf_printf(&c->manifest, "kernel log: journalctl -k -b\n");
-				add_text(c, "kernel-log.txt", &b);
-				return;
-			}
-			ck_buf_free(&b);
-		}
-	}
-	if (ck_dbg_path(c->d, path, sizeof(path), "/dev/kmsg") == 0 &&
-	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
-		for (;;) {
-			char rec[8192];
-			ssize_t n = read(fd, rec, sizeof(rec));
-
-			if (n < 0 && (errno == EINTR || errno == EPIPE))
-				continue; /* EPIPE: records overwritten while reading */
-			if (n <= 0)
-				break;
-			if (b.len > LOG_MAX) {
-				size_t drop = b.len / 2;
-
-				memmove(b.data, b.data + drop, b.len - drop);
-				b.len -= drop;
-			}
-			if (kmsg_format(rec, (size_t)n, &b) < 0)
-				break;
-		}
-		close(fd);
-		ck_buf_printf(&c->manifest, "kernel log: /dev/kmsg (ring buffer)\n");
-		add_text(c, "kernel-log.txt", &b);
+	if (!how)
+		how = log_kmsg(c, &b);
+	if (!how)
+		how = log_syslog(c, &b);
+	if (!how) {
+		ck_buf_printf(&c->manifest, "kernel log: unavailable (no journald, /dev/kmsg or "
+					    "syslog(2))\n");
 		return;
 	}
-	if (!c->d->root[0]) {
-		int size = klogctl(10, NULL, 0);
-
-		if (size > 0 && (b.data = malloc((size_t)size + 1)) != NULL) {
-			int n = klogctl(3, (char *)b.data, size);
-
-			b.len = n > 0 ? (size_t)n : 0;
-			b.data[b.len] = '\0';
-			ck_buf_printf(&c->manifest, "kernel log: syslog(2) ring buffer\n");
-			add_text(c, "kernel-log.txt", &b);
-			return;
-		}
-	}
-	ck_buf_printf(&c->manifest, "kernel log: unavailable (no journald, /dev/kmsg or syslog(2))\n");
-}
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	ck_buf_printf(&c->manifest, "%s", how);
+	add_text(c, "kernel-log.txt", &b);
 }
 
 /* Regular, readable files of dir abs (below root) as prefix/NAME; subdirectories to depth. */
@@ -344,7 +353,7 @@ static void rbd_nbd(struct collect *c)
 	struct dirent **ents = NULL;
 	int n, i;
 
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/bus/rbd/devices") == 0 && is_dir(path)) {
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/bus/rbd/devices") == 0 && ck_is_dir(path)) {
 		n = scandir(path, &ents, NULL, alphasort);
 		for (i = 0; i < n; i++) {
 			if (ents[i]->d_name[0] != '.' &&
@@ -356,7 +365,7 @@ static void rbd_nbd(struct collect *c)
 		free(ents);
 		ents = NULL;
 	}
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/block") == 0 && is_dir(path)) {
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/block") == 0 && ck_is_dir(path)) {
 		n = scandir(path, &ents, NULL, alphasort);
 		for (i = 0; i < n; i++) {
 			const char *nm = ents[i]->d_name;
@@ -377,14 +386,14 @@ static void rbd_nbd(struct collect *c)
 						add_file(c, name, abs);
 				if (ck_pathf(abs, sizeof(abs), "/sys/kernel/debug/nbd/%s", nm) == 0 &&
 				    ck_pathf(name, sizeof(name), "nbd/%s/debugfs", nm) == 0 &&
-				    ck_pathf(path, sizeof(path), "%s%s", c->d->root, abs) == 0 && is_dir(path))
+				    ck_pathf(path, sizeof(path), "%s%s", c->d->root, abs) == 0 && ck_is_dir(path))
 					add_dir(c, abs, name, 0);
 			}
 			free(ents[i]);
 		}
 		free(ents);
 	}
-	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/module/nbd/parameters") == 0 && is_dir(path))
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/module/nbd/parameters") == 0 && ck_is_dir(path))
 		add_dir(c, "/sys/module/nbd/parameters", "nbd/parameters", 0);
 }
 
@@ -456,122 +465,126 @@ static void default_output(char *out, size_t outlen, char *base, size_t baselen)
 	snprintf(out, outlen, "/var/tmp/%s.tar.gz", base);
 }
 
+/* Everything a report holds, unredacted, into c. */
+static void gather(struct collect *c)
+{
+	char path[PATH_MAX], name[64];
+	int m;
+
+	kernel_facts(c);
+	kernel_log(c);
+	dyndbg_state(c);
+	if (ck_dbg_path(c->d, path, sizeof(path), "/sys/kernel/debug/ceph") == 0 && ck_is_dir(path))
+		add_dir(c, "/sys/kernel/debug/ceph", "ceph-debugfs", 2);
+	else
+		ck_buf_printf(&c->manifest, "no /sys/kernel/debug/ceph (no Ceph client, or debugfs "
+					    "not mounted: mount -t debugfs none /sys/kernel/debug)\n");
+	rbd_nbd(c);
+	for (m = 0; m < CK_DBG_NMODS; m++) {
+		struct ck_buf b = { NULL, 0 };
+
+		ck_dbg_modinfo_report(c->d, ck_dbg_modules[m], 1, &b);
+		snprintf(name, sizeof(name), "modules/%s.txt", ck_dbg_modules[m]);
+		add_text(c, name, &b);
+	}
+	add_file(c, "modules/proc-modules.txt", "/proc/modules");
+}
+
+/* Learns from everything first, then redacts everything (the manifest last, after the
+ * file list). The number of regions redacted, or -1 out of memory. */
+static long redact_all(struct collect *c, struct ck_redactor *r, char **secret_files,
+		       int nsecret)
+{
+	struct ck_buf red;
+	long regions = 0;
+	size_t i;
+
+	learn_local(c, r, secret_files, nsecret);
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].data.data)
+			ck_redact_learn(r, c->v[i].data.data, c->v[i].data.len);
+	ck_redact_learn(r, c->manifest.data, c->manifest.len);
+	for (i = 0; i < c->n; i++) {
+		long k = ck_redact(r, c->v[i].data.data ? c->v[i].data.data : (const unsigned char *)"",
+				   c->v[i].data.len, &red);
+
+		if (k < 0)
+			return -1;
+		regions += k;
+		ck_buf_free(&c->v[i].data);
+		c->v[i].data = red;
+	}
+	ck_buf_printf(&c->manifest, "redaction: %zu secret(s) learned, %ld region(s) redacted\n",
+		      ck_redact_count(r), regions);
+	ck_buf_printf(&c->manifest, "files:\n");
+	for (i = 0; i < c->n; i++)
+		ck_buf_printf(&c->manifest, "  %s (%zu bytes)\n", c->v[i].name, c->v[i].data.len);
+	if (ck_redact(r, c->manifest.data ? c->manifest.data : (const unsigned char *)"",
+		      c->manifest.len, &red) < 0)
+		return -2;
+	ck_buf_free(&c->manifest);
+	c->manifest = red;
+	return regions;
+}
+
+static int write_archive(const struct collect *c, const char *out_path, const char *base,
+			 FILE *msg)
+{
+	struct ck_tar tar;
+	struct ck_err e;
+	char name[600];
+	time_t now = time(NULL);
+	size_t i;
+
+	if (ck_tar_open(&tar, out_path, &e) < 0) {
+		ck_errorf(msg, "debug collect", "%s", e.msg);
+		return CK_DBG_FAIL;
+	}
+	snprintf(name, sizeof(name), "%s/MANIFEST.txt", base);
+	ck_tar_add(&tar, name, c->manifest.data ? c->manifest.data : (const unsigned char *)"",
+		   c->manifest.len, now);
+	for (i = 0; i < c->n; i++) {
+		snprintf(name, sizeof(name), "%s/%s", base, c->v[i].name);
+		ck_tar_add(&tar, name, c->v[i].data.data, c->v[i].data.len, now);
+	}
+	if (ck_tar_close(&tar, &e) < 0) {
+		ck_errorf(msg, "debug collect", "%s: %s", out_path, e.msg);
+		unlink(out_path);
+		return CK_DBG_FAIL;
+	}
+	return CK_DBG_OK;
+}
+
 int ck_dbg_collect(struct ck_dbg *d, const char *out_path, char **secret_files, int nsecret,
 		   FILE *msg)
 {
-	struct collect c;
+	struct collect c = { .d = d };
 	struct ck_redactor *r = ck_redactor_new();
-	struct ck_tar tar;
-	struct ck_err e;
-	char path[PATH_MAX], base[256], name[600], deflt[PATH_MAX];
-	long regions = 0;
+	char base[256], deflt[PATH_MAX];
+	long regions;
 	size_t i;
-	int m, rc = CK_DBG_OK;
-	time_t now = time(NULL);
+	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.d = d;
 	if (!r)
 		return CK_DBG_FAIL;
 	default_output(deflt, sizeof(deflt), base, sizeof(base));
 	if (!out_path)
 		out_path = deflt;
-
-	kernel_facts(&c);
-	kernel_log(&c);
-	dyndbg_state(&c);
-	if (ck_dbg_path(d, path, sizeof(path), "/sys/kernel/debug/ceph") == 0 && is_dir(path))
-		add_dir(&c, "/sys/kernel/debug/ceph", "ceph-debugfs", 2);
-	else
-		ck_buf_printf(&c.manifest, "no /sys/kernel/debug/ceph (no Ceph client, or debugfs "
-					   "not mounted: mount -t debugfs none /sys/kernel/debug)\n");
-	rbd_nbd(&c);
-	for (m = 0; m < CK_DBG_NMODS; m++) {
-		struct ck_buf b = { NULL, 0 };
-
-		ck_dbg_modinfo_report(d, ck_dbg_modules[m], 1, &b);
-		snprintf(name, sizeof(name), "modules/%s.txt", ck_dbg_modules[m]);
-		add_text(&c, name, &b);
+	gather(&c);
+	regions = redact_all(&c, r, secret_files, nsecret);
+	if (regions == -1)
+		ck_errorf(msg, "debug collect", "out of memory while redacting");
+	rc = regions < 0 ? CK_DBG_FAIL : CK_DBG_OK;
+	if (rc == CK_DBG_OK) {
+		ck_tar_top_dir(out_path, base, sizeof(base));
+		rc = write_archive(&c, out_path, base, msg);
 	}
-	add_file(&c, "modules/proc-modules.txt", "/proc/modules");
-
-	/* learn from everything first, then redact everything */
-	learn_local(&c, r, secret_files, nsecret);
-	for (i = 0; i < c.n; i++)
-		if (c.v[i].data.data)
-			ck_redact_learn(r, c.v[i].data.data, c.v[i].data.len);
-	ck_redact_learn(r, c.manifest.data, c.manifest.len);
-	for (i = 0; i < c.n; i++) {
-		struct ck_buf red;
-		long k = ck_redact(r, c.v[i].data.data ? c.v[i].data.data : (const unsigned char *)"",
-				   c.v[i].data.len, &red);
-
-		if (k < 0) {
-			fprintf(msg, "ceph-kmod debug collect: out of memory while redacting\n");
-			rc = CK_DBG_FAIL;
-			goto out;
-		}
-		regions += k;
-		ck_buf_free(&c.v[i].data);
-		c.v[i].data = red;
+	if (rc == CK_DBG_OK) {
+		printf("%s\n", out_path);
+		ck_errorf(msg, "debug collect", "%zu files, %zu secret(s) learned, %ld region(s) "
+			  "redacted, written to %s (mode 0600)", c.n + 1, ck_redact_count(r),
+			  regions, out_path);
 	}
-	ck_buf_printf(&c.manifest, "redaction: %zu secret(s) learned, %ld region(s) redacted\n",
-		      ck_redact_count(r), regions);
-	ck_buf_printf(&c.manifest, "files:\n");
-	for (i = 0; i < c.n; i++)
-		ck_buf_printf(&c.manifest, "  %s (%zu bytes)\n", c.v[i].name, c.v[i].data.len);
-	{
-		struct ck_buf red;
-
-		if (ck_redact(r, c.manifest.data ? c.manifest.data : (const unsigned char *)"",
-			      c.manifest.len, &red) < 0) {
-			rc = CK_DBG_FAIL;
-			goto out;
-		}
-		ck_buf_free(&c.manifest);
-		c.manifest = red;
-	}
-
-	/* the archive's top directory is the file name without .tar.gz */
-	{
-		const char *slash = strrchr(out_path, '/');
-		const char *bn = slash ? slash + 1 : out_path;
-		size_t l = strlen(bn);
-
-		if (l > 7 && strcmp(bn + l - 7, ".tar.gz") == 0)
-			l -= 7;
-		else if (l > 4 && strcmp(bn + l - 4, ".tgz") == 0)
-			l -= 4;
-		snprintf(base, sizeof(base), "%.*s", (int)(l < 100 ? l : 100), bn);
-		for (i = 0; base[i]; i++)
-			if (base[i] == '/' || (base[i] == '.' && (i == 0 || base[i - 1] == '.')))
-				base[i] = '_';
-		if (!base[0])
-			snprintf(base, sizeof(base), "ceph-kmod-debug");
-	}
-	if (ck_tar_open(&tar, out_path, &e) < 0) {
-		fprintf(msg, "ceph-kmod debug collect: %s\n", e.msg);
-		rc = CK_DBG_FAIL;
-		goto out;
-	}
-	snprintf(name, sizeof(name), "%s/MANIFEST.txt", base);
-	ck_tar_add(&tar, name, c.manifest.data ? c.manifest.data : (const unsigned char *)"",
-		   c.manifest.len, now);
-	for (i = 0; i < c.n; i++) {
-		snprintf(name, sizeof(name), "%s/%s", base, c.v[i].name);
-		ck_tar_add(&tar, name, c.v[i].data.data, c.v[i].data.len, now);
-	}
-	if (ck_tar_close(&tar, &e) < 0) {
-		fprintf(msg, "ceph-kmod debug collect: %s: %s\n", out_path, e.msg);
-		unlink(out_path);
-		rc = CK_DBG_FAIL;
-		goto out;
-	}
-	printf("%s\n", out_path);
-	fprintf(msg, "ceph-kmod debug collect: %zu files, %zu secret(s) learned, %ld region(s) "
-		     "redacted, written to %s (mode 0600)\n",
-		c.n + 1, ck_redact_count(r), regions, out_path);
-out:
 	for (i = 0; i < c.n; i++)
 		ck_buf_free(&c.v[i].data);
 	free(c.v);

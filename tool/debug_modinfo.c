@@ -65,17 +65,79 @@ static void loaded_build_id(const struct ck_dbg *d, const char *name, char *out,
 	ck_buf_free(&b);
 }
 
+/* Provenance of the file and whether the loaded module (lbid: its build-id) is it. */
+static int report_provenance(const struct ck_module *m, int loaded, const char *lbid,
+			     struct ck_buf *out)
+{
+	char fbid[130] = "", version[256] = "";
+	const char *ours = "no", *ver;
+	size_t n;
+
+	if (m->elf.build_id)
+		ck_hex(m->elf.build_id, m->elf.build_id_len, fbid, sizeof(fbid));
+	ver = ck_modinfo_get(&m->elf, "ceph_kmod_version", &n);
+	if (ver)
+		snprintf(version, sizeof(version), "%.*s", (int)n, ver);
+	if (version[0] && (!loaded || (lbid[0] && strcmp(lbid, fbid) == 0)))
+		ours = "yes";
+	else if (loaded && version[0] && !lbid[0])
+		ours = "unknown (no build-id in /sys/module)";
+	else if (loaded && version[0])
+		ours = "no (the loaded module is not this file)";
+	return ck_buf_printf(out, "file build-id: %s\nceph-kmod build (provenance): %s\nours: %s\n",
+			     fbid[0] ? fbid : "none",
+			     version[0] ? version : "none (not built by ceph-kmod)", ours);
+}
+
+/* Signer of the file and whether it verifies with the configured MOK certificate. */
+static int report_signature(const struct ck_module *m, struct ck_buf *out)
+{
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	char certp[PATH_MAX];
+	struct ck_sig_report sig;
+	struct ck_err e = { "" };
+	enum ck_verdict v;
+	int rc;
+
+	if (certs && ck_mok_cert_path(certp, sizeof(certp)) == 0)
+		ck_certs_load_file(certp, certs, &e);
+	memset(&sig, 0, sizeof(sig));
+	v = ck_module_verify(m, certs, &sig, &e);
+	if (v == CK_UNSIGNED)
+		rc = ck_buf_printf(out, "signature: none\n");
+	else
+		rc = ck_buf_printf(out, "signer: %s\nsig key id: %s\nsig hash: %s\n"
+				   "verifies with the MOK certificate: %s\n",
+				   sig.signer[0] ? sig.signer : "?", sig.key_id[0] ? sig.key_id : "?",
+				   sig.hash[0] ? sig.hash : "?", v == CK_VALID ? "yes" : "no");
+	sk_X509_pop_free(certs, X509_free);
+	return rc;
+}
+
+/* Every modinfo field, one a line. */
+static int report_modinfo(const struct ck_module *m, struct ck_buf *out)
+{
+	size_t off = 0;
+	int rc = ck_buf_printf(out, "modinfo:\n");
+
+	while (off < m->elf.modinfo_len) {
+		const char *p = m->elf.modinfo + off;
+		const char *z = memchr(p, '\0', m->elf.modinfo_len - off);
+		size_t n = z ? (size_t)(z - p) : m->elf.modinfo_len - off;
+
+		if (p[0] != '\0')
+			rc |= ck_buf_printf(out, "  %.*s\n", (int)n, p);
+		off += n + 1;
+	}
+	return rc;
+}
+
 int ck_dbg_modinfo_report(const struct ck_dbg *d, const char *name, int full, struct ck_buf *out)
 {
-	char file[PATH_MAX], lbid[130] = "", fbid[130] = "";
-	char certp[PATH_MAX], version[256] = "";
+	char file[PATH_MAX], lbid[130] = "";
 	struct ck_module m;
-	struct ck_err e;
-	struct ck_sig_report sig;
-	STACK_OF(X509) *certs = NULL;
-	enum ck_verdict v;
+	struct ck_err e = { "" };
 	int loaded = ck_dbg_loaded(d, name), rc = 0;
-	const char *ours = "no";
 
 	rc |= ck_buf_printf(out, "module: %s\nloaded: %s\n", name, loaded ? "yes" : "no");
 	if (loaded) {
@@ -91,57 +153,15 @@ int ck_dbg_modinfo_report(const struct ck_dbg *d, const char *name, int full, st
 	rc |= ck_buf_printf(out, "file (what modprobe loads): %s\n", file[0] ? file : "not found");
 	if (!file[0])
 		return rc ? -1 : 0;
-	memset(&e, 0, sizeof(e));
 	if (ck_module_load(file, &m, &e) != CK_VALID) {
 		rc |= ck_buf_printf(out, "file error: %s\n", e.msg);
 		ck_module_free(&m);
 		return rc ? -1 : 0;
 	}
-	if (m.elf.build_id)
-		ck_hex(m.elf.build_id, m.elf.build_id_len, fbid, sizeof(fbid));
-	{
-		size_t n;
-		const char *ver = ck_modinfo_get(&m.elf, "ceph_kmod_version", &n);
-
-		if (ver)
-			snprintf(version, sizeof(version), "%.*s", (int)n, ver);
-	}
-	if (version[0] && (!loaded || (lbid[0] && strcmp(lbid, fbid) == 0)))
-		ours = "yes";
-	else if (loaded && version[0] && !lbid[0])
-		ours = "unknown (no build-id in /sys/module)";
-	else if (loaded && version[0])
-		ours = "no (the loaded module is not this file)";
-	rc |= ck_buf_printf(out, "file build-id: %s\nceph-kmod build (provenance): %s\nours: %s\n",
-			    fbid[0] ? fbid : "none", version[0] ? version : "none (not built by ceph-kmod)",
-			    ours);
-	certs = sk_X509_new_null();
-	if (certs && ck_mok_cert_path(certp, sizeof(certp)) == 0)
-		ck_certs_load_file(certp, certs, &e);
-	memset(&sig, 0, sizeof(sig));
-	v = ck_module_verify(&m, certs, &sig, &e);
-	if (v == CK_UNSIGNED)
-		rc |= ck_buf_printf(out, "signature: none\n");
-	else
-		rc |= ck_buf_printf(out, "signer: %s\nsig key id: %s\nsig hash: %s\n"
-				    "verifies with the MOK certificate: %s\n",
-				    sig.signer[0] ? sig.signer : "?", sig.key_id[0] ? sig.key_id : "?",
-				    sig.hash[0] ? sig.hash : "?", v == CK_VALID ? "yes" : "no");
-	sk_X509_pop_free(certs, X509_free);
-	if (full) {
-		size_t off = 0;
-
-		rc |= ck_buf_printf(out, "modinfo:\n");
-		while (off < m.elf.modinfo_len) {
-			const char *p = m.elf.modinfo + off;
-			const char *z = memchr(p, '\0', m.elf.modinfo_len - off);
-			size_t n = z ? (size_t)(z - p) : m.elf.modinfo_len - off;
-
-			if (p[0] != '\0')
-				rc |= ck_buf_printf(out, "  %.*s\n", (int)n, p);
-			off += n + 1;
-		}
-	}
+	rc |= report_provenance(&m, loaded, lbid, out);
+	rc |= report_signature(&m, out);
+	if (full)
+		rc |= report_modinfo(&m, out);
 	ck_module_free(&m);
 	return rc ? -1 : 0;
 }

@@ -113,73 +113,93 @@ static int parse_uint(const char *s, long long max, long long *v)
 	return (*s < '0' || *s > '9' || *end || errno || *v > max) ? -1 : 0;
 }
 
+/* "site MODULE<TAB>FUNC<TAB>LINE<TAB>FLAGS" after the key, v up to eol. 0 or -1. */
+static int parse_site(const char *v, const char *eol, struct ck_dbg_state *s)
+{
+	struct ck_dd_site x;
+	char line[16];
+	long long num;
+
+	memset(&x, 0, sizeof(x));
+	if (field(&v, eol, '\t', x.module, sizeof(x.module)) < 0 ||
+	    field(&v, eol, '\t', x.func, sizeof(x.func)) < 0 ||
+	    field(&v, eol, '\t', line, sizeof(line)) < 0 || parse_uint(line, 100000000, &num) < 0 ||
+	    field(&v, eol, '\n', x.flags, sizeof(x.flags)) < 0 || v != eol ||
+	    !ck_dbg_state_has_module(s, x.module))
+		return -1;
+	x.line = (unsigned)num;
+	return ck_dd_sites_add(&s->sites, &x) < 0 ? -1 : 0;
+}
+
+/* Any other record: KEY VALUE, v at the value up to eol. 0 or -1. */
+static int parse_record(const char *key, const char *v, const char *eol, struct ck_dbg_state *s)
+{
+	char val[PATH_MAX];
+	long long num;
+
+	if (field(&v, eol, '\n', val, sizeof(val)) < 0 || v != eol)
+		return -1;
+	if (strcmp(key, "boot_id") == 0) {
+		if (strlen(val) >= sizeof(s->boot_id))
+			return -1;
+		memcpy(s->boot_id, val, strlen(val) + 1);
+	} else if (strcmp(key, "created") == 0) {
+		return parse_uint(val, (long long)1 << 62, &s->created);
+	} else if (strcmp(key, "console_loglevel") == 0) {
+		if (parse_uint(val, 15, &num) < 0)
+			return -1;
+		s->console_level = (int)num;
+	} else if (strcmp(key, "at_load") == 0) {
+		s->at_load = 1;
+	} else if (strcmp(key, "persist") == 0) {
+		s->persist = 1;
+	} else if (strcmp(key, "module") == 0) {
+		if (s->nmodules >= CK_DBG_STATE_MAXMODS || strlen(val) >= CK_DD_NAME ||
+		    ck_dbg_state_has_module(s, val))
+			return -1;
+		memcpy(s->modules[s->nmodules++], val, strlen(val) + 1);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* One line after the magic (p to eol). 0, 1 for the end line, -1 malformed. */
+static int parse_line(const char *p, const char *eol, struct ck_dbg_state *s)
+{
+	char key[32];
+
+	if (field(&p, eol, ' ', key, sizeof(key)) < 0)
+		return -1;
+	if (strcmp(key, "end") == 0)
+		return 1;
+	if (strcmp(key, "site") == 0)
+		return parse_site(p, eol, s);
+	return parse_record(key, p, eol, s);
+}
+
 int ck_dbg_state_parse(const char *text, size_t len, struct ck_dbg_state *s, struct ck_err *e)
 {
 	const char *p = text, *end = text + len;
-	int lineno = 0, ended = 0;
+	int lineno = 0, ended = 0, r;
 
 	ck_dbg_state_init(s);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end, *v;
-		char key[32], val[PATH_MAX];
-		long long num;
+		const char *eol = nl ? nl : end;
 
 		lineno++;
-		if (lineno == 1) {
-			if ((size_t)(eol - p) != strlen(CK_DBG_STATE_MAGIC) ||
-			    memcmp(p, CK_DBG_STATE_MAGIC, (size_t)(eol - p)) != 0)
-				goto bad;
-			p = eol + 1;
-			continue;
+		if (lineno == 1)
+			r = (size_t)(eol - p) == strlen(CK_DBG_STATE_MAGIC) &&
+			    memcmp(p, CK_DBG_STATE_MAGIC, (size_t)(eol - p)) == 0 ? 0 : -1;
+		else
+			r = parse_line(p, eol, s);
+		if (r < 0) {
+			ck_seterr(e, "malformed line %d", lineno);
+			ck_dbg_state_free(s);
+			return -1;
 		}
-		v = p;
-		if (field(&v, eol, ' ', key, sizeof(key)) < 0)
-			goto bad;
-		if (strcmp(key, "end") == 0) {
-			ended = 1;
-		} else if (strcmp(key, "site") == 0) {
-			struct ck_dd_site x;
-			char line[16];
-
-			memset(&x, 0, sizeof(x));
-			if (field(&v, eol, '\t', x.module, sizeof(x.module)) < 0 ||
-			    field(&v, eol, '\t', x.func, sizeof(x.func)) < 0 ||
-			    field(&v, eol, '\t', line, sizeof(line)) < 0 ||
-			    parse_uint(line, 100000000, &num) < 0 ||
-			    field(&v, eol, '\n', x.flags, sizeof(x.flags)) < 0 || v != eol ||
-			    !ck_dbg_state_has_module(s, x.module))
-				goto bad;
-			x.line = (unsigned)num;
-			if (ck_dd_sites_add(&s->sites, &x) < 0)
-				goto bad;
-		} else {
-			if (field(&v, eol, '\n', val, sizeof(val)) < 0 || v != eol)
-				goto bad;
-			if (strcmp(key, "boot_id") == 0) {
-				if (strlen(val) >= sizeof(s->boot_id))
-					goto bad;
-				memcpy(s->boot_id, val, strlen(val) + 1);
-			} else if (strcmp(key, "created") == 0) {
-				if (parse_uint(val, (long long)1 << 62, &s->created) < 0)
-					goto bad;
-			} else if (strcmp(key, "console_loglevel") == 0) {
-				if (parse_uint(val, 15, &num) < 0)
-					goto bad;
-				s->console_level = (int)num;
-			} else if (strcmp(key, "at_load") == 0) {
-				s->at_load = 1;
-			} else if (strcmp(key, "persist") == 0) {
-				s->persist = 1;
-			} else if (strcmp(key, "module") == 0) {
-				if (s->nmodules >= CK_DBG_STATE_MAXMODS || strlen(val) >= CK_DD_NAME ||
-				    ck_dbg_state_has_module(s, val))
-					goto bad;
-				memcpy(s->modules[s->nmodules++], val, strlen(val) + 1);
-			} else {
-				goto bad;
-			}
-		}
+		ended |= r;
 		p = eol + 1;
 	}
 	if (lineno == 0 || !ended || !s->boot_id[0]) {
@@ -188,10 +208,6 @@ int ck_dbg_state_parse(const char *text, size_t len, struct ck_dbg_state *s, str
 		return -1;
 	}
 	return 0;
-bad:
-	ck_seterr(e, "malformed line %d", lineno);
-	ck_dbg_state_free(s);
-	return -1;
 }
 
 int ck_dbg_state_load(const char *path, struct ck_dbg_state *s, struct ck_err *e)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "debug.h"
+#include "debug_cmd.h"
 
 const char *const ck_dbg_modules[CK_DBG_NMODS] = { "libceph", "rbd", "ceph", "nbd" };
 
@@ -179,4 +180,61 @@ int ck_buf_printf(struct ck_buf *b, const char *fmt, ...)
 	rc = ck_buf_append(b, big, (size_t)n);
 	free(big);
 	return rc;
+}
+
+int ck_dbg_known_module(const char *m)
+{
+	int i;
+
+	for (i = 0; i < CK_DBG_NMODS; i++)
+		if (strcmp(m, ck_dbg_modules[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int ck_dbg_boot_id(const struct ck_dbg *d, char *out, size_t outlen)
+{
+	if (ck_dbg_read_small(d, "/proc/sys/kernel/random/boot_id", out, outlen) < 0 || !out[0]) {
+		snprintf(out, outlen, "unknown");
+		return -1;
+	}
+	return 0;
+}
+
+int ck_dbg_console_level(const struct ck_dbg *d)
+{
+	char buf[128];
+
+	if (ck_dbg_read_small(d, "/proc/sys/kernel/printk", buf, sizeof(buf)) < 0)
+		return -1;
+	return atoi(buf);
+}
+
+int ck_dbg_set_console_level(const struct ck_dbg *d, int level, struct ck_err *e)
+{
+	char path[PATH_MAX], q[16];
+
+	if (ck_dbg_path(d, path, sizeof(path), "/proc/sys/kernel/printk") < 0)
+		return -1;
+	snprintf(q, sizeof(q), "%d\n", level);
+	return ck_dd_write(path, q, e);
+}
+
+int ck_dbg_state_path(const struct ck_dbg *d, char *out, size_t outlen)
+{
+	return ck_dbg_path(d, out, outlen, CK_DBG_STATE);
+}
+
+size_t ck_dbg_count_enabled(const struct ck_dd_sites *s, const char *module, size_t *total)
+{
+	size_t i, n = 0;
+
+	*total = 0;
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].module, module) != 0)
+			continue;
+		(*total)++;
+		n += ck_dd_enabled(s->v[i].flags);
+	}
+	return n;
 }

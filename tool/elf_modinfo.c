@@ -108,14 +108,19 @@ int ck_note_build_id(const unsigned char *d, size_t len, int big_endian,
 	return 1;
 }
 
-int ck_elf_parse(const unsigned char *d, size_t len, struct ck_elf_info *out, struct ck_err *e)
-{
-	struct elf_view v = { d, len, 0, 0 };
-	uint64_t shoff, shentsize, shnum, shstrndx, ehsize, i;
-	struct shdr strtab;
+/* The section header table and its name table. */
+struct sections {
+	uint64_t off, entsize, num;
+	struct shdr names;
+};
 
-	memset(out, 0, sizeof(*out));
-	if (!d || len < EI_NIDENT || memcmp(d, ELFMAG, SELFMAG) != 0) {
+/* Checks the identification and header; sets v's class and byte order. 0 or -1. */
+static int elf_header(struct elf_view *v, struct ck_err *e)
+{
+	const unsigned char *d = v->d;
+	size_t ehsize;
+
+	if (!d || v->len < EI_NIDENT || memcmp(d, ELFMAG, SELFMAG) != 0) {
 		ck_seterr(e, "not an ELF file (bad magic)");
 		return -1;
 	}
@@ -127,88 +132,108 @@ int ck_elf_parse(const unsigned char *d, size_t len, struct ck_elf_info *out, st
 		ck_seterr(e, "bad ELF data encoding %u", d[EI_DATA]);
 		return -1;
 	}
-	v.is64 = d[EI_CLASS] == ELFCLASS64;
-	v.be = d[EI_DATA] == ELFDATA2MSB;
-	ehsize = v.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
-	if (len < ehsize) {
-		ck_seterr(e, "ELF header truncated (%zu bytes)", len);
+	v->is64 = d[EI_CLASS] == ELFCLASS64;
+	v->be = d[EI_DATA] == ELFDATA2MSB;
+	ehsize = v->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (v->len < ehsize) {
+		ck_seterr(e, "ELF header truncated (%zu bytes)", v->len);
 		return -1;
 	}
-	if (rd(&v, 16, 2) != ET_REL) {
+	if (rd(v, 16, 2) != ET_REL) {
 		ck_seterr(e, "ELF type %llu is not a relocatable object (kernel module)",
-			  (unsigned long long)rd(&v, 16, 2));
+			  (unsigned long long)rd(v, 16, 2));
 		return -1;
 	}
-	if (v.is64) {
-		shoff = rd(&v, 40, 8);
-		shentsize = rd(&v, 58, 2);
-		shnum = rd(&v, 60, 2);
-		shstrndx = rd(&v, 62, 2);
-	} else {
-		shoff = rd(&v, 32, 4);
-		shentsize = rd(&v, 46, 2);
-		shnum = rd(&v, 48, 2);
-		shstrndx = rd(&v, 50, 2);
-	}
-	if (shentsize != (v.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr))) {
-		ck_seterr(e, "bad ELF section header size %llu", (unsigned long long)shentsize);
+	return 0;
+}
+
+/* Finds and checks the section header table and its name table. 0 or -1. */
+static int elf_sections(const struct elf_view *v, struct sections *t, struct ck_err *e)
+{
+	uint64_t strndx;
+
+	t->off = rd(v, v->is64 ? 40 : 32, v->is64 ? 8 : 4);
+	t->entsize = rd(v, v->is64 ? 58 : 46, 2);
+	t->num = rd(v, v->is64 ? 60 : 48, 2);
+	strndx = rd(v, v->is64 ? 62 : 50, 2);
+	if (t->entsize != (v->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr))) {
+		ck_seterr(e, "bad ELF section header size %llu", (unsigned long long)t->entsize);
 		return -1;
 	}
-	if (shnum == 0 || shnum >= SHN_LORESERVE) {
-		ck_seterr(e, "unsupported ELF section count %llu", (unsigned long long)shnum);
+	if (t->num == 0 || t->num >= SHN_LORESERVE) {
+		ck_seterr(e, "unsupported ELF section count %llu", (unsigned long long)t->num);
 		return -1;
 	}
-	if (!in_range(&v, shoff, shnum * shentsize)) {
+	if (!in_range(v, t->off, t->num * t->entsize)) {
 		ck_seterr(e, "ELF section table (offset %llu, %llu entries) lies outside the "
 			     "%zu-byte file",
-			  (unsigned long long)shoff, (unsigned long long)shnum, len);
+			  (unsigned long long)t->off, (unsigned long long)t->num, v->len);
 		return -1;
 	}
-	if (shstrndx == SHN_UNDEF || shstrndx >= shnum) {
-		ck_seterr(e, "bad ELF section name table index %llu", (unsigned long long)shstrndx);
+	if (strndx == SHN_UNDEF || strndx >= t->num) {
+		ck_seterr(e, "bad ELF section name table index %llu", (unsigned long long)strndx);
 		return -1;
 	}
-	read_shdr(&v, (size_t)(shoff + shstrndx * shentsize), &strtab);
-	if (strtab.type != SHT_STRTAB || !in_range(&v, strtab.offset, strtab.size)) {
+	read_shdr(v, (size_t)(t->off + strndx * t->entsize), &t->names);
+	if (t->names.type != SHT_STRTAB || !in_range(v, t->names.offset, t->names.size)) {
 		ck_seterr(e, "bad ELF section name table (offset %llu, size %llu)",
-			  (unsigned long long)strtab.offset, (unsigned long long)strtab.size);
+			  (unsigned long long)t->names.offset, (unsigned long long)t->names.size);
 		return -1;
 	}
-	for (i = 1; i < shnum; i++) {
-		struct shdr s;
-		const char *name;
+	return 0;
+}
 
-		read_shdr(&v, (size_t)(shoff + i * shentsize), &s);
-		if (s.type != SHT_NOBITS && !in_range(&v, s.offset, s.size)) {
-			ck_seterr(e, "ELF section %llu (offset %llu, size %llu) lies outside the "
-				     "%zu-byte file",
-				  (unsigned long long)i, (unsigned long long)s.offset,
-				  (unsigned long long)s.size, len);
+/* Section i's header into s and its name; NULL with e set when either is out of bounds. */
+static const char *elf_section(const struct elf_view *v, const struct sections *t, uint64_t i,
+			       struct shdr *s, struct ck_err *e)
+{
+	const unsigned char *names = v->d + t->names.offset;
+
+	read_shdr(v, (size_t)(t->off + i * t->entsize), s);
+	if (s->type != SHT_NOBITS && !in_range(v, s->offset, s->size)) {
+		ck_seterr(e, "ELF section %llu (offset %llu, size %llu) lies outside the "
+			     "%zu-byte file",
+			  (unsigned long long)i, (unsigned long long)s->offset,
+			  (unsigned long long)s->size, v->len);
+		return NULL;
+	}
+	if (s->name >= t->names.size ||
+	    !memchr(names + s->name, '\0', (size_t)(t->names.size - s->name))) {
+		ck_seterr(e, "ELF section %llu has a bad name offset %u", (unsigned long long)i,
+			  s->name);
+		return NULL;
+	}
+	return (const char *)names + s->name;
+}
+
+int ck_elf_parse(const unsigned char *d, size_t len, struct ck_elf_info *out, struct ck_err *e)
+{
+	struct elf_view v = { d, len, 0, 0 };
+	struct sections t;
+	uint64_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (elf_header(&v, e) < 0 || elf_sections(&v, &t, e) < 0)
+		return -1;
+	for (i = 1; i < t.num; i++) {
+		struct shdr s;
+		const char *name = elf_section(&v, &t, i, &s, e);
+
+		if (!name)
 			return -1;
-		}
-		if (s.name >= strtab.size ||
-		    !memchr(d + strtab.offset + s.name, '\0', (size_t)(strtab.size - s.name))) {
-			ck_seterr(e, "ELF section %llu has a bad name offset %u",
-				  (unsigned long long)i, s.name);
-			return -1;
-		}
-		name = (const char *)d + strtab.offset + s.name;
 		if (s.type == SHT_NOBITS)
 			continue;
 		if (strcmp(name, ".modinfo") == 0 && !out->modinfo) {
 			out->modinfo = (const char *)d + s.offset;
 			out->modinfo_len = (size_t)s.size;
-		} else if (strcmp(name, ".note.gnu.build-id") == 0 && !out->build_id) {
-			int r = ck_note_build_id(d + s.offset, (size_t)s.size, v.be,
-						 &out->build_id, &out->build_id_len, e);
+		} else if (strcmp(name, ".note.gnu.build-id") == 0 && !out->build_id &&
+			   ck_note_build_id(d + s.offset, (size_t)s.size, v.be, &out->build_id,
+					    &out->build_id_len, e) < 0) {
+			char why[sizeof(e->msg)];
 
-			if (r < 0) {
-				char why[sizeof(e->msg)];
-
-				memcpy(why, e->msg, sizeof(why));
-				ck_seterr(e, "bad .note.gnu.build-id: %.400s", why);
-				return -1;
-			}
+			memcpy(why, e->msg, sizeof(why));
+			ck_seterr(e, "bad .note.gnu.build-id: %.400s", why);
+			return -1;
 		}
 	}
 	if (!out->modinfo) {

@@ -30,6 +30,16 @@ static void usage(FILE *f)
 	      f);
 }
 
+static int cmd_help(int argc, char **argv);
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("ceph-kmod %s\n", CK_VERSION);
+	return CK_EXIT_OK;
+}
+
 /* One entry per command: its name, what runs it and its help page. */
 struct command {
 	const char *name;
@@ -42,56 +52,54 @@ static const struct command commands[] = {
 	{ "status", ck_cmd_status, ck_usage_status },
 	{ "enroll", ck_cmd_enroll, ck_usage_enroll },
 	{ "debug", ck_cmd_debug, ck_usage_debug },
+	{ "help", cmd_help, usage },
+	{ "version", cmd_version, usage },
+};
+
+/* Other spellings of a command. */
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{ "-h", "help" },
+	{ "--help", "help" },
+	{ "--version", "version" },
 };
 
 static const struct command *find_command(const char *name)
 {
 	size_t i;
 
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			name = aliases[i].name;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
 }
 
-static int help(const char *sub)
+/* help [COMMAND]: the general page, or COMMAND's. */
+static int cmd_help(int argc, char **argv)
 {
 	const struct command *c;
 
-	if (!sub || strcmp(sub, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	c = find_command(sub);
-	if (!c)
-		return ck_usage_error("", "help: unknown command '%s'", sub);
-	c->usage(stdout);
-	return 0;
-}
-
-static int is_any(const char *s, const char *a, const char *b, const char *c)
-{
-	return strcmp(s, a) == 0 || strcmp(s, b) == 0 || (c && strcmp(s, c) == 0);
+	if (argc > 2)
+		return ck_usage_error("", "help takes one COMMAND, not '%s'", argv[2]);
+	c = argc > 1 ? find_command(argv[1]) : NULL;
+	if (argc > 1 && !c)
+		return ck_usage_error("", "help: unknown command '%s'", argv[1]);
+	(c ? c->usage : usage)(stdout);
+	return CK_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
 	const struct command *c;
 
-	if (!cmd)
+	if (argc < 2)
 		return ck_usage_error("", "no command given");
-	c = find_command(cmd);
-	if (c)
-		return c->run(argc - 2, argv + 2);
-	if (is_any(cmd, "--version", "version", NULL)) {
-		printf("ceph-kmod %s\n", CK_VERSION);
-		return 0;
-	}
-	if (is_any(cmd, "-h", "--help", "help")) {
-		if (argc > 3)
-			return ck_usage_error("", "help takes one COMMAND, not '%s'", argv[3]);
-		return help(argc > 2 ? argv[2] : NULL);
-	}
-	return ck_usage_error("", "unknown command '%s'", cmd);
+	c = find_command(argv[1]);
+	if (!c)
+		return ck_usage_error("", "unknown command '%s'", argv[1]);
+	return c->run(argc - 1, argv + 1);
 }

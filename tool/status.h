@@ -21,6 +21,37 @@
 extern const char *const ck_status_mod_names[NMODS];
 extern const char *const ck_status_prov_keys[NPROV];
 
+/* What modprobe resolves a module name to. */
+enum ck_resolved {
+	CK_RES_NOT_FOUND, /* modprobe finds nothing */
+	CK_RES_OTHER,     /* a file neither ours nor in-tree */
+	CK_RES_BUILTIN,   /* built into the kernel */
+	CK_RES_OURS,      /* the dkms-installed file */
+	CK_RES_IN_TREE,   /* below /lib/modules/KVER/kernel/ */
+};
+
+/* Whether a module is loaded; only known for the running kernel. */
+enum ck_loaded { CK_LOADED_NA, CK_LOADED_NO, CK_LOADED_YES };
+
+/* Whether the loaded module is the installed file (by build-id). */
+enum ck_ours { CK_OURS_NA, CK_OURS_YES, CK_OURS_NO, CK_OURS_UNKNOWN };
+
+/* The installed set of a kernel. */
+enum ck_set_state {
+	CK_SET_NONE,        /* nothing of ours installed: the in-tree modules */
+	CK_SET_UNVERSIONED, /* installed before sets were kept: not judged */
+	CK_SET_COMPLETE,    /* every module of one ceph_kmod_build */
+	CK_SET_MIXED,       /* modules of different builds */
+	CK_SET_INCOMPLETE,  /* a module the set lists is missing */
+};
+
+/* The words the reports (text and JSON) use for them. */
+const char *ck_resolved_name(enum ck_resolved r);
+const char *ck_ours_name(enum ck_ours o);
+const char *ck_set_state_name(enum ck_set_state s);
+/* A mixed or incomplete set: status exits CK_EXIT_STATUS_BAD_SET. */
+int ck_set_is_bad(enum ck_set_state s);
+
 struct file_report {
 	char path[PATH_MAX];
 	int readable; /* parsed as a module */
@@ -40,11 +71,11 @@ struct mod_report {
 	char installed[PATH_MAX]; /* "" when not installed by dkms */
 	char resolved[PATH_MAX];  /* "" when modprobe finds nothing */
 	char resolved_err[256];
-	const char *resolved_is; /* ours, in-tree, other, builtin, not-found */
+	enum ck_resolved resolved_is;
 	struct file_report file;  /* of installed, else of resolved */
 	int inspected;
-	const char *loaded;      /* "no", "yes", or NULL when not the running kernel */
-	const char *loaded_ours; /* "yes", "no", "unknown" */
+	enum ck_loaded loaded;
+	enum ck_ours loaded_ours;
 	char loaded_build_id[130];
 };
 
@@ -53,7 +84,7 @@ struct set_report {
 	char manifest_build[1024];
 	char builds[NMODS][1024];
 	int installed[NMODS];
-	const char *state; /* none, unversioned, complete, mixed, incomplete */
+	enum ck_set_state state;
 	char problem[2560];
 };
 
@@ -75,6 +106,12 @@ void ck_status_module_human(const struct mod_report *m);
 void ck_status_module_json(struct ck_json *j, const struct mod_report *m);
 void ck_status_set_human(const struct kernel_report *k);
 void ck_status_set_json(struct ck_json *j, const struct kernel_report *k);
+
+/* status_set.c: KEY=VALUE from a small file into out; 1 when found. */
+int ck_status_read_kv(const char *path, const char *key, char *out, size_t outlen);
+/* The state of the set installed in kernel directory kdir, from its
+ * ceph-kmod-sets/current/set.env and r->installed, r->builds. */
+void ck_status_judge_set(const char *kdir, struct set_report *r);
 
 /* NAME is a word of the blank-separated LIST. */
 int ck_status_name_listed(const char *list, const char *name);

@@ -15,7 +15,7 @@ void ck_status_key_types(struct kernel_report *r)
 	r->key_types[0] = '\0';
 	if (m->inspected && f->readable && f->has_prov[PROV_KEY_TYPES])
 		snprintf(r->key_types, sizeof(r->key_types), "%s", f->prov[PROV_KEY_TYPES]);
-	else if ((m->inspected && f->readable) || strcmp(m->resolved_is, "builtin") == 0)
+	else if ((m->inspected && f->readable) || m->resolved_is == CK_RES_BUILTIN)
 		snprintf(r->key_types, sizeof(r->key_types), "aes");
 }
 
@@ -85,15 +85,15 @@ static void set_field(const struct kernel_report *r, char *out, size_t outlen)
 {
 	const struct set_report *s = &r->set;
 
-	if (strcmp(s->state, "complete") == 0)
+	if (s->state == CK_SET_COMPLETE)
 		snprintf(out, outlen, "set complete (%s)",
 			 s->manifest_build[0] ? s->manifest_build : s->builds[0]);
-	else if (strcmp(s->state, "none") == 0)
+	else if (s->state == CK_SET_NONE)
 		snprintf(out, outlen, "no set (in-tree modules)");
-	else if (strcmp(s->state, "unversioned") == 0)
+	else if (s->state == CK_SET_UNVERSIONED)
 		snprintf(out, outlen, "set unversioned");
 	else
-		snprintf(out, outlen, "set %s", s->state[0] == 'm' ? "MIXED" : "INCOMPLETE");
+		snprintf(out, outlen, "set %s", s->state == CK_SET_MIXED ? "MIXED" : "INCOMPLETE");
 }
 
 /* ours/expected: modules modprobe resolves to ours, of those the set should hold. */
@@ -102,7 +102,7 @@ static void ours_field(const struct kernel_report *r, char *out, size_t outlen)
 	int i, ours = 0, want = 0;
 
 	for (i = 0; i < NMODS; i++) {
-		if (strcmp(r->mods[i].resolved_is, "ours") == 0)
+		if (r->mods[i].resolved_is == CK_RES_OURS)
 			ours++;
 		want += r->set.expected[0] && ck_status_name_listed(r->set.expected,
 								  ck_status_mod_names[i]);
@@ -118,9 +118,9 @@ static void loaded_field(const struct kernel_report *r, char *out, size_t outlen
 	for (i = 0; i < NMODS; i++) {
 		const struct mod_report *m = &r->mods[i];
 
-		if (m->loaded && strcmp(m->loaded, "yes") == 0) {
+		if (m->loaded == CK_LOADED_YES) {
 			loaded++;
-			ours += m->loaded_ours && strcmp(m->loaded_ours, "yes") == 0;
+			ours += m->loaded_ours == CK_OURS_YES;
 		}
 	}
 	if (loaded)
@@ -135,10 +135,10 @@ static void attention(FILE *f, const struct kernel_report *r)
 		fprintf(f, "  pending: not built (exit %s) since %s: %s\n", r->code, r->since,
 			r->reason);
 		fprintf(f, "  fix:     %s\n", r->fix);
-	} else if (strcmp(s->state, "mixed") == 0 || strcmp(s->state, "incomplete") == 0) {
-		fprintf(f, "  set %s: %s\n", s->state, s->problem);
+	} else if (ck_set_is_bad(s->state)) {
+		fprintf(f, "  set %s: %s\n", ck_set_state_name(s->state), s->problem);
 		fprintf(f, "  fix:     ceph-kmod-install --kernel %s\n", r->kver);
-	} else if (strcmp(s->state, "unversioned") == 0) {
+	} else if (s->state == CK_SET_UNVERSIONED) {
 		fprintf(f, "  set unversioned: %s\n", s->problem);
 	}
 }
@@ -147,7 +147,7 @@ void ck_status_brief(FILE *f, const struct kernel_report *r, int width)
 {
 	char name[300], set[1100], ours[32], sig[128], loaded[64];
 	const char *ver = "-";
-	int i, has_set = strcmp(r->set.state, "none") != 0;
+	int i, has_set = r->set.state != CK_SET_NONE;
 
 	snprintf(name, sizeof(name), "%s%s", r->kver, r->running ? RUNNING_MARK : "");
 	for (i = NMODS - 1; i >= 0; i--) {

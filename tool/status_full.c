@@ -7,6 +7,44 @@
 #include "json.h"
 #include "status.h"
 
+const char *ck_resolved_name(enum ck_resolved r)
+{
+	static const char *const names[] = {
+		[CK_RES_NOT_FOUND] = "not-found", [CK_RES_OTHER] = "other",
+		[CK_RES_BUILTIN] = "builtin",     [CK_RES_OURS] = "ours",
+		[CK_RES_IN_TREE] = "in-tree",
+	};
+
+	return names[r];
+}
+
+/* NULL (JSON null) when not loaded. */
+const char *ck_ours_name(enum ck_ours o)
+{
+	static const char *const names[] = {
+		[CK_OURS_NA] = NULL, [CK_OURS_YES] = "yes", [CK_OURS_NO] = "no",
+		[CK_OURS_UNKNOWN] = "unknown",
+	};
+
+	return names[o];
+}
+
+const char *ck_set_state_name(enum ck_set_state s)
+{
+	static const char *const names[] = {
+		[CK_SET_NONE] = "none",         [CK_SET_UNVERSIONED] = "unversioned",
+		[CK_SET_COMPLETE] = "complete", [CK_SET_MIXED] = "mixed",
+		[CK_SET_INCOMPLETE] = "incomplete",
+	};
+
+	return names[s];
+}
+
+int ck_set_is_bad(enum ck_set_state s)
+{
+	return s == CK_SET_MIXED || s == CK_SET_INCOMPLETE;
+}
+
 static const char *sig_summary(const struct file_report *f)
 {
 	switch (f->verdict) {
@@ -35,9 +73,9 @@ void ck_status_module_human(const struct mod_report *m)
 		printf("    dkms built:  %s\n", m->built[i]);
 	printf("    installed:   %s\n", m->installed[0] ? m->installed : "no");
 	if (m->resolved[0])
-		printf("    modprobe:    %s (%s)\n", m->resolved, m->resolved_is);
+		printf("    modprobe:    %s (%s)\n", m->resolved, ck_resolved_name(m->resolved_is));
 	else
-		printf("    modprobe:    %s%s%s\n", m->resolved_is,
+		printf("    modprobe:    %s%s%s\n", ck_resolved_name(m->resolved_is),
 		       m->resolved_err[0] ? ": " : "", m->resolved_err);
 	if (m->inspected) {
 		printf("    file:        %s\n", f->path);
@@ -58,9 +96,9 @@ void ck_status_module_human(const struct mod_report *m)
 				       f->sig.hash[0] ? f->sig.hash : "?", sig_summary(f));
 		}
 	}
-	if (m->loaded) {
-		if (strcmp(m->loaded, "yes") == 0)
-			printf("    loaded:      yes, ours: %s%s%s\n", m->loaded_ours,
+	if (m->loaded != CK_LOADED_NA) {
+		if (m->loaded == CK_LOADED_YES)
+			printf("    loaded:      yes, ours: %s%s%s\n", ck_ours_name(m->loaded_ours),
 			       m->loaded_build_id[0] ? ", build-id " : "", m->loaded_build_id);
 		else
 			printf("    loaded:      no\n");
@@ -80,7 +118,7 @@ void ck_status_module_json(struct ck_json *j, const struct mod_report *m)
 	ck_json_arr_end(j);
 	ck_json_str(j, "installed", m->installed[0] ? m->installed : NULL);
 	ck_json_str(j, "modprobe_path", m->resolved[0] ? m->resolved : NULL);
-	ck_json_str(j, "modprobe_resolves", m->resolved_is);
+	ck_json_str(j, "modprobe_resolves", ck_resolved_name(m->resolved_is));
 	if (m->inspected) {
 		ck_json_obj_begin(j, "file");
 		ck_json_str(j, "path", f->path);
@@ -99,11 +137,11 @@ void ck_status_module_json(struct ck_json *j, const struct mod_report *m)
 	} else {
 		ck_json_str(j, "file", NULL);
 	}
-	if (m->loaded) {
+	if (m->loaded != CK_LOADED_NA) {
 		ck_json_obj_begin(j, "loaded");
-		ck_json_bool(j, "loaded", strcmp(m->loaded, "yes") == 0);
+		ck_json_bool(j, "loaded", m->loaded == CK_LOADED_YES);
 		ck_json_str(j, "build_id", m->loaded_build_id[0] ? m->loaded_build_id : NULL);
-		ck_json_str(j, "ours", m->loaded_ours);
+		ck_json_str(j, "ours", ck_ours_name(m->loaded_ours));
 		ck_json_obj_end(j);
 	} else {
 		ck_json_str(j, "loaded", NULL);
@@ -127,7 +165,7 @@ void ck_status_set_json(struct ck_json *j, const struct kernel_report *k)
 		ck_json_str(j, "key_types", NULL);
 	}
 	ck_json_obj_begin(j, "set");
-	ck_json_str(j, "state", r->state);
+	ck_json_str(j, "state", ck_set_state_name(r->state));
 	ck_json_str(j, "build", r->manifest_build[0] ? r->manifest_build : NULL);
 	ck_json_str(j, "problem", r->problem[0] ? r->problem : NULL);
 	ck_json_obj_end(j);
@@ -148,16 +186,16 @@ void ck_status_set_human(const struct kernel_report *k)
 	const struct set_report *r = &k->set;
 
 	printf("  key types:   %s\n", k->key_types[0] ? k->key_types : "unknown (no libceph)");
-	if (strcmp(r->state, "complete") == 0)
+	if (r->state == CK_SET_COMPLETE)
 		printf("  set:         complete, build %s\n",
 		       r->manifest_build[0] ? r->manifest_build : r->builds[0]);
-	else if (strcmp(r->state, "none") == 0)
+	else if (r->state == CK_SET_NONE)
 		printf("  set:         none installed\n");
-	else if (strcmp(r->state, "unversioned") == 0)
+	else if (r->state == CK_SET_UNVERSIONED)
 		printf("  set:         unversioned (%s)\n", r->problem);
 	else
 		printf("  set:         ERROR: %s: %s (repair: ceph-kmod-install --kernel %s)\n",
-		       r->state, r->problem, k->kver);
+		       ck_set_state_name(r->state), r->problem, k->kver);
 	if (k->pending) {
 		printf("  pending:     not built (exit %s) since %s: %s\n", k->code, k->since,
 		       k->reason);

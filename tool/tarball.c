@@ -117,3 +117,21 @@ int ck_tar_close(struct ck_tar *t, struct ck_err *e)
 	t->fd = -1;
 	return rc;
 }
+
+void ck_tar_top_dir(const char *out_path, char *base, size_t baselen)
+{
+	const char *slash = strrchr(out_path, '/');
+	const char *bn = slash ? slash + 1 : out_path;
+	size_t i, l = strlen(bn);
+
+	if (l > 7 && strcmp(bn + l - 7, ".tar.gz") == 0)
+		l -= 7;
+	else if (l > 4 && strcmp(bn + l - 4, ".tgz") == 0)
+		l -= 4;
+	snprintf(base, baselen, "%.*s", (int)(l < 100 ? l : 100), bn);
+	for (i = 0; base[i]; i++)
+		if (base[i] == '/' || (base[i] == '.' && (i == 0 || base[i - 1] == '.')))
+			base[i] = '_';
+	if (!base[0])
+		snprintf(base, baselen, "ceph-kmod-debug");
+}

@@ -29,4 +29,8 @@ int ck_tar_close(struct ck_tar *t, struct ck_err *e);
 #define CK_TAR_NAME_MAX 1024
 int ck_tar_name_ok(const char *name);
 
+/* The archive's top directory for out_path: its file name without .tar.gz or .tgz, at
+ * most 100 bytes, '/' and leading or repeated dots made '_' ("ceph-kmod-debug" if empty). */
+void ck_tar_top_dir(const char *out_path, char *base, size_t baselen);
+
 #endif

@@ -22,6 +22,32 @@ void ck_seterr(struct ck_err *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void verror(FILE *f, const char *where, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(f, "ceph-kmod%s%s: %s\n", where && where[0] ? " " : "", where ? where : "", msg);
+}
+
+void ck_errorf(FILE *f, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(f, where, fmt, ap);
+	va_end(ap);
+}
+
+void ck_error(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(stderr, where, fmt, ap);
+	va_end(ap);
+}
+
 void ck_buf_free(struct ck_buf *b)
 {
 	free(b->data);
@@ -29,12 +55,50 @@ void ck_buf_free(struct ck_buf *b)
 	b->len = 0;
 }
 
+/* Reads fd to its end into *data (malloc'd, *len bytes), stopping past max. 0 or -1. */
+static int read_all(int fd, const char *path, size_t max, unsigned char **data, size_t *len,
+		    struct ck_err *e)
+{
+	size_t cap = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (*len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			unsigned char *nd;
+
+			if (cap >= max + 1)
+				return 0;
+			if (ncap > max + 1)
+				ncap = max + 1;
+			nd = realloc(*data, ncap);
+			if (!nd) {
+				ck_seterr(e, "%s: out of memory", path);
+				return -1;
+			}
+			*data = nd;
+			cap = ncap;
+		}
+		n = read(fd, *data + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ck_seterr(e, "%s: read: %s", path, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		*len += (size_t)n;
+	}
+}
+
 int ck_read_file(const char *path, size_t max, struct ck_buf *out, struct ck_err *e)
 {
 	struct stat st;
 	unsigned char *data = NULL;
-	size_t len = 0, cap = 0;
-	int fd;
+	size_t len = 0;
+	int fd, rc;
 
 	out->data = NULL;
 	out->len = 0;
@@ -48,48 +112,19 @@ int ck_read_file(const char *path, size_t max, struct ck_buf *out, struct ck_err
 		close(fd);
 		return -1;
 	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			unsigned char *nd;
-
-			if (cap >= max + 1)
-				break;
-			if (ncap > max + 1)
-				ncap = max + 1;
-			nd = realloc(data, ncap);
-			if (!nd) {
-				ck_seterr(e, "%s: out of memory", path);
-				goto fail;
-			}
-			data = nd;
-			cap = ncap;
-		}
-		n = read(fd, data + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ck_seterr(e, "%s: read: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max) {
-		ck_seterr(e, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
+	rc = read_all(fd, path, max, &data, &len, e);
 	close(fd);
+	if (rc == 0 && len > max) {
+		ck_seterr(e, "%s: larger than %zu bytes", path, max);
+		rc = -1;
+	}
+	if (rc < 0) {
+		free(data);
+		return -1;
+	}
 	out->data = data;
 	out->len = len;
 	return 0;
-fail:
-	free(data);
-	close(fd);
-	return -1;
 }
 
 void ck_hex(const unsigned char *p, size_t n, char *out, size_t outlen)
@@ -111,6 +146,13 @@ const char *ck_env_or(const char *name, const char *def)
 	const char *v = getenv(name);
 
 	return (v && *v) ? v : def;
+}
+
+int ck_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int ck_path_exists(const char *path)
