@@ -530,6 +530,15 @@ ck_kmod_package_for() {
 	[[ -f "$marker" ]] && cut -d' ' -f1 "$marker"
 }
 
+# ck_refuse_kmod_package KVER: dies (exit 11) when a kmod package provides KVER's
+# modules: they are real files in updates/ceph-kmod, which a by-hand install would change.
+ck_refuse_kmod_package() {
+	local pkg
+	pkg=$(ck_kmod_package_for "$1") || return 0
+	ck_die "$CK_E_PACKAGED" "kernel $1: the package $pkg provides its ceph-kmod modules in $(ck_links_dir "$1" "$(ck_manual_dest)"); a by-hand install would change that package's files" \
+		"remove the package first (apt remove $pkg, or rpm -e $pkg), then run this again"
+}
+
 # ck_modinfo FILE FIELD: one modinfo field of a module file (.ko, .ko.xz...).
 ck_modinfo() {
 	modinfo -F "$2" "$1" 2>/dev/null | head -n1
