@@ -4,8 +4,10 @@
 #   make KVER=K                same as "make modules KVER=K"
 #   make modules KVER=K        prepare + build the modules for kernel K into out/K/
 #                              (CEPH_KMOD_KERNEL_DIR=path builds against a tree not under /lib/modules)
-#   make install KVER=K        by hand, without dkms: sign, install into
-#                              /lib/modules/K/updates/ceph-kmod, depmod
+#   make install KVER=K        by hand, without dkms: the pipeline's sign and verify steps
+#                              on what "make modules" built in out/K (the whole pipeline
+#                              when nothing is built), then swapped into
+#                              /lib/modules/K/updates/ceph-kmod, depmod (stages/install-manual)
 #   make uninstall KVER=K      undo "make install"
 #   make install-package       install the dkms source tree, the tools and the depmod.d file
 #   make dist                  source tarball out/pkg/ceph-kmod-VERSION.tar.gz (what deb/rpm build from)

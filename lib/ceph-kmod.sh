@@ -12,7 +12,8 @@
 #   8  signing or signature verification failed
 #   9  another ceph-kmod run holds the lock (only with --no-wait)
 #  10  key problem (permissions, mismatched certificate, missing half of a pair)
-#  11  ceph-kmod-install --remove on a packaged install (remove it with apt/rpm)
+#  11  a package owns what would change: ceph-kmod-install --remove on a packaged
+#      install, make install/uninstall on a kernel a kmod package provides (apt/rpm)
 #  12  not ready to run: not root, or a program or file it needs is missing
 #  64  usage error (EX_USAGE): one line names what was wrong and where help is
 
@@ -151,19 +152,6 @@ ck_conf_pin() {
 
 ck_cache_dir() {
 	ck_conf CACHE /var/cache/ceph-kmod
-}
-
-# Directory of a kernel's build tree (headers). CEPH_KMOD_KERNEL_DIR overrides it
-# (tests, and people building against a tree that is not under /lib/modules).
-# Only CEPH_KMOD_* variables (and the kernel's own KBUILD_SIGN_PIN) are read from
-# the environment: a KERNEL_DIR, CC or ARCH that happens to be set is ignored.
-ck_kernel_build_dir() {
-	local kver=$1
-	if [[ -n "${CEPH_KMOD_KERNEL_DIR:-}" ]]; then
-		printf '%s\n' "$CEPH_KMOD_KERNEL_DIR"
-	else
-		printf '%s\n' "/lib/modules/$kver/build"
-	fi
 }
 
 # ck_kmake ARGS...: make for the kernel's Kbuild with a clean environment, so a
@@ -428,12 +416,67 @@ ck_test_point() {
 
 # Compression suffix of the kernel's own modules ("" for plain .ko), as dkms sees it.
 ck_kernel_suffix() {
-	local dep=/lib/modules/$1/modules.dep
+	local dep
+	dep=$(ck_modules_dir "$1")/modules.dep
 	if grep -q '\.ko\.xz:' "$dep" 2>/dev/null; then echo .xz
 	elif grep -q '\.ko\.zst:' "$dep" 2>/dev/null; then echo .zst
 	elif grep -q '\.ko\.gz:' "$dep" 2>/dev/null; then echo .gz
 	else echo ""
 	fi
+}
+
+# --- paths -------------------------------------------------------------------
+# Every place ceph-kmod reads or writes is named by one function here; scripts call
+# these, never spell the paths themselves.
+
+# The kernels' module trees. Not redirected: depmod and modprobe only look here.
+ck_modules_root() {
+	printf '/lib/modules\n'
+}
+
+# ck_modules_dir KVER: one kernel's module tree.
+ck_modules_dir() {
+	printf '%s/%s\n' "$(ck_modules_root)" "$1"
+}
+
+# Directory of a kernel's build tree (headers). CEPH_KMOD_KERNEL_DIR overrides it
+# (tests, and people building against a tree that is not under /lib/modules).
+# Only CEPH_KMOD_* variables (and the kernel's own KBUILD_SIGN_PIN) are read from
+# the environment: a KERNEL_DIR, CC or ARCH that happens to be set is ignored.
+ck_kernel_build_dir() {
+	local kver=$1
+	if [[ -n "${CEPH_KMOD_KERNEL_DIR:-}" ]]; then
+		printf '%s\n' "$CEPH_KMOD_KERNEL_DIR"
+	else
+		printf '%s\n' "$(ck_modules_dir "$kver")/build"
+	fi
+}
+
+# ck_has_headers KVER: the kernel's build tree is there (a kernel without is skipped).
+ck_has_headers() {
+	[[ -f "$(ck_kernel_build_dir "$1")/Makefile" ]]
+}
+
+# dkms's tree (DKMS_TREE in the configuration, CEPH_KMOD_DKMS_TREE; the tool reads the
+# same variable) and ceph-kmod's records in it (source link, per-version builds,
+# kernel-K-ARCH links).
+ck_dkms_tree() {
+	ck_conf DKMS_TREE /var/lib/dkms
+}
+
+ck_dkms_dir() {
+	printf '%s/ceph-kmod\n' "$(ck_dkms_tree)"
+}
+
+# Where dkms keeps its default signing pair mok.key + mok.pub (DKMS_MOK_DIR), and the
+# certificate the modules are verified against: MOK_CERT (sign/setup-key records the
+# pair it picked), else dkms's default.
+ck_dkms_mok_dir() {
+	ck_conf DKMS_MOK_DIR /var/lib/dkms
+}
+
+ck_mok_cert() {
+	ck_conf MOK_CERT "$(ck_dkms_mok_dir)/mok.pub"
 }
 
 # Where dkms installs modules for a kernel: Debian/Ubuntu force updates/dkms,
@@ -442,10 +485,58 @@ ck_dkms_dest() {
 	if [[ -f /etc/debian_version ]]; then echo updates/dkms; else echo extra; fi
 }
 
-# The directory holding the module sets of a kernel (one subdirectory per set,
-# "current" -> the installed one). depmod.d excludes it (packaging/depmod.d).
+# Where "make install" (by hand, without dkms) installs them, relative to
+# /lib/modules/KVER. packaging/depmod.d puts all three locations ahead of the kernel's.
+ck_manual_dest() {
+	echo updates/ceph-kmod
+}
+
+# ck_links_dir KVER [DEST]: the directory depmod finds our modules in (DEST relative
+# to the kernel's module tree; default dkms's location).
+ck_links_dir() {
+	printf '%s/%s\n' "$(ck_modules_dir "$1")" "${2:-$(ck_dkms_dest)}"
+}
+
+# ck_sets_dir KVER [DEST]: the directory holding the module sets of a kernel (one
+# subdirectory per set, "current" -> the installed one). depmod.d excludes every
+# directory of this name (packaging/depmod.d). dkms's sets live beside the kernel's
+# modules; a by-hand install keeps its own inside its DEST, so "make uninstall" and
+# the dkms flow never touch each other's sets.
 ck_sets_dir() {
-	printf '/lib/modules/%s/ceph-kmod-sets\n' "$1"
+	local kver=$1 dest=${2:-$(ck_dkms_dest)}
+	if [[ "$dest" == "$(ck_dkms_dest)" ]]; then
+		printf '%s/ceph-kmod-sets\n' "$(ck_modules_dir "$kver")"
+	else
+		printf '%s/ceph-kmod-sets\n' "$(ck_links_dir "$kver" "$dest")"
+	fi
+}
+
+# The depmod.d override a by-hand install puts in place (a package ships its own
+# in /usr/lib/depmod.d).
+ck_depmod_conf() {
+	printf '/etc/depmod.d/ceph-kmod.conf\n'
+}
+
+# ck_kmod_marker KVER: the marker of a prebuilt kmod package (make kmod-deb/kmod-rpm)
+# that owns the kernel's ceph-kmod modules; its first word names the package.
+ck_kmod_marker() {
+	printf '/usr/lib/ceph-kmod/kmod/%s\n' "$1"
+}
+
+# ck_kmod_package_for KVER: prints the package that owns KVER's modules; 1 when none.
+ck_kmod_package_for() {
+	local marker
+	marker=$(ck_kmod_marker "$1")
+	[[ -f "$marker" ]] && cut -d' ' -f1 "$marker"
+}
+
+# ck_refuse_kmod_package KVER: dies (exit 11) when a kmod package provides KVER's
+# modules: they are real files in updates/ceph-kmod, which a by-hand install would change.
+ck_refuse_kmod_package() {
+	local pkg
+	pkg=$(ck_kmod_package_for "$1") || return 0
+	ck_die "$CK_E_PACKAGED" "kernel $1: the package $pkg provides its ceph-kmod modules in $(ck_links_dir "$1" "$(ck_manual_dest)"); a by-hand install would change that package's files" \
+		"remove the package first (apt remove $pkg, or rpm -e $pkg), then run this again"
 }
 
 # ck_modinfo FILE FIELD: one modinfo field of a module file (.ko, .ko.xz...).

@@ -16,7 +16,7 @@ export CK_SIGN_DUMMY_PREFIX='pkcs11:ceph-kmod-refuses-incomplete-key-pair'
 
 ck_sign_framework_dir() { ck_conf DKMS_FRAMEWORK_DIR /etc/dkms; }
 ck_sign_dropin() { printf '%s/framework.conf.d/%s\n' "$(ck_sign_framework_dir)" "$CK_SIGN_DROPIN_NAME"; }
-ck_sign_dkms_mok_dir() { ck_conf DKMS_MOK_DIR /var/lib/dkms; }
+ck_sign_dkms_mok_dir() { ck_dkms_mok_dir; }
 ck_sign_shim_mok_dir() { ck_conf SHIM_MOK_DIR /var/lib/shim-signed/mok; }
 
 # The files dkms sources for its signing variables, in dkms's order.

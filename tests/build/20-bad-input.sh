@@ -74,3 +74,11 @@ json=$("$CK_TOOL" status --json 2>/dev/null || true)
 t_eq "$k612: ceph-kmod status --json: pending with exit 5" 5 "$(jq -r --arg k "$k612" '.kernels[] | select(.kernel == $k) | .pending.code' <<<"$json")"
 t_match "$k612: the pending record names the patch and the fix" "9999-broken.patch.*ceph-kmod-install --kernel" \
 	"$(jq -r --arg k "$k612" '.kernels[] | select(.kernel == $k) | .pending | .reason + " " + .fix' <<<"$json")"
+
+# The stages' own usage errors (exit 64) and a --from without what ran before (exit 12).
+t_expect_exit "swap --dest outside dkms's location and updates/ceph-kmod: exit 64" 64 \
+	"$CK_TOP/stages/swap" --dest updates/other "$k61" "$work/none"
+t_match "... naming both locations" "updates/ceph-kmod" "$T_LAST_OUTPUT"
+t_expect_exit "pipeline --from after --until: exit 64" 64 "$CK_TOP/stages/pipeline" "$k61" "$work/none" --from verify --until sign
+t_expect_exit "pipeline --from sign without OUTDIR: exit 12" 12 "$CK_TOP/stages/pipeline" "$k61" "$work/none" --from sign
+t_match "... with the command that runs every step" "fix: stages/pipeline $(t_re "$k61") " "$T_LAST_OUTPUT"

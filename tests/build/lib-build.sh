@@ -100,3 +100,77 @@ b_config_off() {
 	sed -i "/^$sym=/d" "$dir/include/config/auto.conf"
 	sed -i "/#define ${sym}\(_MODULE\)\{0,1\} /d" "$dir/include/generated/autoconf.h"
 }
+
+# b_assert_manual KVER OUT LABEL: modprobe resolves each module to updates/ceph-kmod, a
+# link into its own ceph-kmod-sets/current, of OUT's build, signed with our key.
+b_assert_manual() {
+	local kver=$1 out=$2 label=$3 m f real build dest
+	dest=$(ck_links_dir "$kver" "$(ck_manual_dest)")
+	build=$(b_env "$out" build)
+	t_eq "$kver: $label left a verified set in $out" "verified=$build" "$(cat "$out/verified.env" 2>/dev/null)"
+	for m in "${CK_MODULES[@]}"; do
+		f=$(modinfo -k "$kver" -n "$m" 2>/dev/null || true)
+		t_match "$kver: $label: modinfo -k -n $m resolves to updates/ceph-kmod ($f)" "^$(t_re "$dest")/$m\.ko" "$f"
+		[[ -n "$f" && -e "$f" ]] || continue
+		real=$(readlink -f "$f")
+		t_match "$kver: $label: $m is a link into updates/ceph-kmod's own set ($real)" \
+			"^$(t_re "$(readlink -f "$(ck_sets_dir "$kver" "$(ck_manual_dest)")")")/[^/]+/$m\.ko" "$real"
+		t_eq "$kver: $label: $m is the build make modules made" "$build" "$(b_field "$f" ceph_kmod_build)"
+		t_expect_exit "$kver: $label: $m is signed and verifies" 0 "$CK_TOOL" verify --cert "$(ck_sign_cert)" "$f"
+	done
+}
+
+# b_old_manual_layout KVER: turn updates/ceph-kmod into what make install left before it
+# used sets (real signed files, no ceph-kmod-sets), depmod.
+b_old_manual_layout() {
+	local kver=$1 dest f
+	dest=$(ck_links_dir "$kver" "$(ck_manual_dest)")
+	for f in "$dest"/*.ko*; do
+		[[ -L "$f" ]] || continue
+		cp "$(readlink -f "$f")" "$f.real"
+		mv -f "$f.real" "$f"
+	done
+	rm -rf "$(ck_sets_dir "$kver" "$(ck_manual_dest)")"
+	depmod -a "$kver"
+}
+
+# b_make_install KVER OUT: "make install KVER=K" on what "make modules" built in OUT, and
+# "make uninstall": modprobe resolves to the signed set in updates/ceph-kmod (the build of
+# OUT), dkms's set is untouched, real files of an older make install are taken over, a
+# kmod package's kernel is refused, and uninstall leaves what modprobe resolved before.
+b_make_install() {
+	local kver=$1 out=$2 before dkms_before marker
+	before=$(b_snapshot "$kver")
+	dkms_before=$(readlink -f "$(ck_sets_dir "$kver")/current" 2>/dev/null || true)
+	marker=$(ck_kmod_marker "$kver")
+	if [[ ! -e "$marker" ]]; then
+		mkdir -p "$(dirname "$marker")"
+		printf 'ceph-kmod-modules-%s test\n' "$kver" >"$marker"
+		t_expect_exit "$kver: make install's stage refuses a kernel a kmod package provides (exit 11)" 11 \
+			"$CK_TOP/stages/install-manual" "$kver" "$out"
+		t_match "$kver: ... naming the package" "error: kernel $(t_re "$kver"): the package ceph-kmod-modules-$(t_re "$kver") provides" "$T_LAST_OUTPUT"
+		t_match "$kver: ... and the command that removes it" "fix: remove the package first \(apt remove ceph-kmod-modules-$(t_re "$kver")" "$T_LAST_OUTPUT"
+		t_eq "$kver: ... before any signing" "" "$(grep -F 'signing and verifying' <<<"$T_LAST_OUTPUT" || true)"
+		rm -f "$marker"
+		rmdir "$(dirname "$marker")" 2>/dev/null || true
+		t_eq "$kver: the refused make install changed nothing" "$before" "$(b_snapshot "$kver")"
+	fi
+	t_expect_exit "$kver: make install KVER=…" 0 make -s -C "$CK_TOP" install KVER="$kver"
+	printf '%s\n' "$T_LAST_OUTPUT" >"$CK_ARTIFACTS/make-install-$kver.log"
+	t_match "$kver: make install signed what make modules built (no rebuild)" 'signing and verifying what "make modules" built' "$T_LAST_OUTPUT"
+	b_assert_manual "$kver" "$out" "make install"
+	t_eq "$kver: dkms's set is untouched by make install" "$dkms_before" "$(readlink -f "$(ck_sets_dir "$kver")/current" 2>/dev/null || true)"
+	# An install of the old by-hand layout (real files) is taken over by the next one.
+	b_old_manual_layout "$kver"
+	t_expect_exit "$kver: make install over real files of an older make install" 0 make -s -C "$CK_TOP" install KVER="$kver"
+	b_assert_manual "$kver" "$out" "make install over the old layout"
+	t_expect_exit "$kver: make uninstall KVER=…" 0 make -s -C "$CK_TOP" uninstall KVER="$kver"
+	t_eq "$kver: make uninstall removed updates/ceph-kmod" "" "$(find "$(ck_modules_dir "$kver")/updates" -path '*ceph-kmod*' 2>/dev/null)"
+	t_eq "$kver: after make uninstall modprobe resolves what it did before, same sha256" "$before" "$(b_snapshot "$kver")"
+	# make uninstall also removes real files an older make install left.
+	t_expect_exit "$kver: make install again" 0 make -s -C "$CK_TOP" install KVER="$kver"
+	b_old_manual_layout "$kver"
+	t_expect_exit "$kver: make uninstall of the old by-hand layout" 0 make -s -C "$CK_TOP" uninstall KVER="$kver"
+	t_eq "$kver: ... removed its real files" "" "$(find "$(ck_modules_dir "$kver")/updates" -path '*ceph-kmod*' 2>/dev/null)"
+	t_eq "$kver: ... and modprobe resolves what it did before" "$before" "$(b_snapshot "$kver")"
+}
