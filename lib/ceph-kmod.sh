@@ -270,9 +270,9 @@ ck_inputs_id() {
 # --- the module map ----------------------------------------------------------
 # lib/modules.map names the modules, their directories here and the kernel source
 # paths they are compiled from (its header describes the format). Scripts never list
-# the modules themselves: they ask these readers. Each dies naming the file, line and
-# fix when the map is missing or malformed; call them as "x=$(ck_modules)" (an
-# assignment, so the script stops there) rather than in a for list or <(...).
+# the modules themselves: they ask these readers. Each fails (printing the file, line
+# and fix) when the map is missing or malformed; call them as "x=$(ck_modules)" (an
+# assignment, so a set -e script stops there) rather than in a for list or <(...).
 
 # ck_module_map_file: where the map is (beside this file, in a checkout and installed).
 ck_module_map_file() {
@@ -308,21 +308,21 @@ ck_module_map() {
 # ck_modules: the module names (libceph rbd ceph nbd), one a line, in map order.
 ck_modules() {
 	local map
-	map=$(ck_module_map)
+	map=$(ck_module_map) || return
 	cut -d' ' -f1 <<<"$map"
 }
 
 # ck_module_dirs: the modules' directories (libceph rbd cephfs nbd), in map order.
 ck_module_dirs() {
 	local map
-	map=$(ck_module_map)
+	map=$(ck_module_map) || return
 	cut -d' ' -f2 <<<"$map"
 }
 
 # ck_module_line NAME: NAME's line of the map; dies when the map has no NAME.
 ck_module_line() {
 	local map line
-	map=$(ck_module_map)
+	map=$(ck_module_map) || return
 	while read -r line; do
 		[[ "${line%% *}" == "$1" ]] && { printf '%s\n' "$line"; return 0; }
 	done <<<"$map"
@@ -333,7 +333,7 @@ ck_module_line() {
 # ck_module_dir NAME: NAME's directory (ceph -> cephfs).
 ck_module_dir() {
 	local line
-	line=$(ck_module_line "$1")
+	line=$(ck_module_line "$1") || return
 	line=${line#* }
 	printf '%s\n' "${line%% *}"
 }
@@ -343,7 +343,7 @@ ck_module_dir() {
 ck_module_paths() {
 	local line
 	local -a f
-	line=$(ck_module_line "$1")
+	line=$(ck_module_line "$1") || return
 	read -r -a f <<<"$line"
 	printf '%s\n' "${f[@]:2}"
 }
@@ -351,7 +351,7 @@ ck_module_paths() {
 # ck_module_all_paths: every module's kernel source paths, each once, in map order.
 ck_module_all_paths() {
 	local map p seen=" "
-	map=$(ck_module_map)
+	map=$(ck_module_map) || return
 	local -a paths
 	read -r -a paths <<<"$(cut -d' ' -f3- <<<"$map" | tr '\n' ' ')"
 	for p in "${paths[@]}"; do

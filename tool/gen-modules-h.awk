@@ -12,6 +12,9 @@ function fail(what) {
 	if (NF < 3) fail("not 'NAME DIR PATH...'")
 	if ($1 !~ /^[A-Za-z0-9_-]+$/ || $2 !~ /^[A-Za-z0-9_-]+$/) fail("NAME or DIR is not [A-Za-z0-9_-]")
 	if (($1 in name) || (("/" $2) in name)) fail("NAME or DIR is on an earlier line")
+	for (i = 3; i <= NF; i++)
+		if ($i !~ /^[A-Za-z0-9_][A-Za-z0-9_.\/-]*[?]?$/ || ("/" $i "/") ~ /\/\.\.\//)
+			fail("'" $i "' is not a path relative to the top of a kernel tree")
 	name[$1] = 1
 	name["/" $2] = 1
 	sep = n ? ", " : ""
