@@ -30,9 +30,11 @@ PKGOUT    ?= $(CURDIR)/out/pkg
 DESTDIR   ?=
 OUT        = out/$(KVER)
 
-# Files that make up the dkms source tree (everything dkms needs to build).
+# Files that make up the dkms source tree (everything dkms needs to build): with the
+# Kbuild directory of every module of lib/modules.map.
+MOD_DIRS  := $(shell awk '!/^[ \t]*(\#|$$)/ { print $$2 }' lib/modules.map)
 PKG_FILES := VERSION Makefile dkms.conf lib stages configure kbuild patches sign \
-             libceph rbd cephfs nbd packaging/depmod.d-ceph-kmod.conf packaging/pkg-hook
+             $(MOD_DIRS) packaging/depmod.d-ceph-kmod.conf packaging/pkg-hook
 
 .PHONY: all tool modules install uninstall install-package uninstall-package \
         check bench clean clean-kernel need-kver dist deb rpm srpm kmod-deb kmod-rpm

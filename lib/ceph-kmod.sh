@@ -246,12 +246,107 @@ ck_tool_path() {
 # records it (set.env inputs=), so an installed set built from another series is
 # rebuilt even when the package version did not change.
 ck_inputs_id() {
-	local top=$1 d
-	for d in patches configure kbuild libceph rbd cephfs nbd; do
+	local top=$1 d dirs
+	dirs=$(ck_module_dirs)
+	for d in patches configure kbuild $dirs; do
 		[[ -d "$top/$d" ]] || continue
 		(cd "$top" && find "$d" -type f -print0) | LC_ALL=C sort -z |
 			(cd "$top" && xargs -0 -r sha256sum)
 	done | sha256sum | cut -d' ' -f1
+}
+
+# --- the module map ----------------------------------------------------------
+# lib/modules.map names the modules, their directories here and the kernel source
+# paths they are compiled from (its header describes the format). Scripts never list
+# the modules themselves: they ask these readers. Each fails (printing the file, line
+# and fix) when the map is missing or malformed; call them as "x=$(ck_modules)" (an
+# assignment, so a set -e script stops there) rather than in a for list or <(...).
+
+# ck_module_map_file: where the map is (beside this file, in a checkout and installed).
+ck_module_map_file() {
+	printf '%s\n' "$CK_TOP/lib/modules.map"
+}
+
+# ck_module_map: the map's module lines, "NAME DIR PATH..." one blank apart, in order.
+ck_module_map() {
+	local map line n=0 names=" " dirs=" " p
+	local -a f
+	map=$(ck_module_map_file)
+	[[ -r "$map" ]] || ck_die "$CK_E_NOTREADY" "$map is missing: ceph-kmod cannot tell which modules it builds" \
+		"reinstall ceph-kmod-dkms (apt-get install --reinstall ceph-kmod-dkms), or in a checkout: git checkout lib/modules.map"
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		n=$((n + 1))
+		read -r -a f <<<"$line"
+		if ((${#f[@]} == 0)) || [[ "${f[0]}" == '#'* ]]; then continue; fi
+		[[ ${#f[@]} -ge 3 && "${f[0]}" =~ ^[A-Za-z0-9_-]+$ && "${f[1]}" =~ ^[A-Za-z0-9_-]+$ &&
+			"$names" != *" ${f[0]} "* && "$dirs" != *" ${f[1]} "* ]] ||
+			ck_die "$CK_E_INTERNAL" "$map line $n is not 'NAME DIR PATH...' with a NAME and a DIR no other line has: $line" \
+				"fix that line (the format is described at the top of $map)"
+		for p in "${f[@]:2}"; do
+			[[ "$p" =~ ^[A-Za-z0-9_][A-Za-z0-9_./-]*\??$ && "/$p/" != */../* ]] ||
+				ck_die "$CK_E_INTERNAL" "$map line $n: '$p' is not a path relative to the top of a kernel tree" \
+					"fix that line (the format is described at the top of $map)"
+		done
+		names+="${f[0]} " dirs+="${f[1]} "
+		printf '%s\n' "${f[*]}"
+	done <"$map"
+	[[ "$names" != " " ]] || ck_die "$CK_E_INTERNAL" "$map names no module" "restore it: git checkout lib/modules.map"
+}
+
+# ck_modules: the module names (libceph rbd ceph nbd), one a line, in map order.
+ck_modules() {
+	local map
+	map=$(ck_module_map) || return
+	cut -d' ' -f1 <<<"$map"
+}
+
+# ck_module_dirs: the modules' directories (libceph rbd cephfs nbd), in map order.
+ck_module_dirs() {
+	local map
+	map=$(ck_module_map) || return
+	cut -d' ' -f2 <<<"$map"
+}
+
+# ck_module_line NAME: NAME's line of the map; dies when the map has no NAME.
+ck_module_line() {
+	local map line
+	map=$(ck_module_map) || return
+	while read -r line; do
+		[[ "${line%% *}" == "$1" ]] && { printf '%s\n' "$line"; return 0; }
+	done <<<"$map"
+	ck_die "$CK_E_INTERNAL" "module '$1' is not in $(ck_module_map_file)" \
+		"use one of: $(cut -d' ' -f1 <<<"$map" | tr '\n' ' ')(or add it to the map)"
+}
+
+# ck_module_dir NAME: NAME's directory (ceph -> cephfs).
+ck_module_dir() {
+	local line
+	line=$(ck_module_line "$1") || return
+	line=${line#* }
+	printf '%s\n' "${line%% *}"
+}
+
+# ck_module_paths NAME: NAME's kernel source paths, one a line, a trailing "?" on
+# those some kernels lack.
+ck_module_paths() {
+	local line
+	local -a f
+	line=$(ck_module_line "$1") || return
+	read -r -a f <<<"$line"
+	printf '%s\n' "${f[@]:2}"
+}
+
+# ck_module_all_paths: every module's kernel source paths, each once, in map order.
+ck_module_all_paths() {
+	local map p seen=" "
+	map=$(ck_module_map) || return
+	local -a paths
+	read -r -a paths <<<"$(cut -d' ' -f3- <<<"$map" | tr '\n' ' ')"
+	for p in "${paths[@]}"; do
+		[[ "$seen" == *" $p "* ]] && continue
+		seen+="$p "
+		printf '%s\n' "$p"
+	done
 }
 
 # State kept between runs: pending kernels, per-kernel work directories.

@@ -16,7 +16,7 @@ void ck_usage_debug(FILE *f)
 	      "       ceph-kmod debug status\n"
 	      "       ceph-kmod debug collect [-o FILE] [--secret-file FILE]...\n"
 	      "\n"
-	      "MODULE: libceph, rbd, ceph, nbd (default: those loaded). `on` enables their\n"
+	      "MODULE: " CK_MODULE_LIST " (default: those loaded). `on` enables their\n"
 	      "pr_debug callsites through /proc/dynamic_debug/control (debugfs only without\n"
 	      "lockdown), after saving what was there (once per boot); --level N also sets the\n"
 	      "console log level; --at-load writes dyndbg= into /etc/modprobe.d; --persist enables\n"

@@ -22,7 +22,7 @@
 #include "module.h"
 #include "status.h"
 
-const char *const ck_status_mod_names[NMODS] = { "libceph", "rbd", "ceph", "nbd" };
+const char *const ck_status_mod_names[NMODS] = CK_MODULE_NAMES;
 const char *const ck_status_prov_keys[NPROV] = { "ceph_kmod_version",  "ceph_kmod_source",
 						  "ceph_kmod_patches",  "ceph_kmod_compat",
 						  "ceph_kmod_build",    "ceph_kmod_key_types" };

@@ -12,9 +12,10 @@
 
 #include "ck.h"
 #include "dyndbg.h"
+#include "modules.h"
 
-#define CK_DBG_NMODS 4
-extern const char *const ck_dbg_modules[CK_DBG_NMODS]; /* libceph rbd ceph nbd */
+#define CK_DBG_NMODS CK_NMODS
+extern const char *const ck_dbg_modules[CK_DBG_NMODS]; /* CK_MODULE_NAMES of lib/modules.map */
 
 #define CK_DBG_PROC_CONTROL "/proc/dynamic_debug/control"
 #define CK_DBG_DEBUGFS_CONTROL "/sys/kernel/debug/dynamic_debug/control"

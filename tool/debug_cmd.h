@@ -15,7 +15,7 @@ int ck_dbg_on(struct ck_dbg *d, int argc, char **argv);
 int ck_dbg_off(struct ck_dbg *d, int argc, char **argv);
 int ck_dbg_status(struct ck_dbg *d, int argc, char **argv);
 
-/* debug_sys.c: one of libceph, rbd, ceph, nbd. */
+/* debug_sys.c: one of CK_MODULE_NAMES (lib/modules.map). */
 int ck_dbg_known_module(const char *m);
 /* This boot's id into out ("unknown" and -1 when unreadable). */
 int ck_dbg_boot_id(const struct ck_dbg *d, char *out, size_t outlen);

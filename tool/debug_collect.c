@@ -323,7 +323,7 @@ static void dyndbg_state(struct collect *c)
 	} else if (ck_read_file(c->d->control, (size_t)256 << 20, &ctl, &e) < 0) {
 		ck_buf_printf(&b, "dynamic debug: %s\n", e.msg);
 	} else {
-		ck_buf_printf(&b, "# %s: callsites of libceph, rbd, ceph, nbd\n", c->d->control);
+		ck_buf_printf(&b, "# %s: callsites of " CK_MODULE_LIST "\n", c->d->control);
 		while (off < ctl.len) {
 			const char *p = (const char *)ctl.data + off;
 			const char *nl = memchr(p, '\n', ctl.len - off);

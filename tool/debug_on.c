@@ -81,7 +81,7 @@ static int on_parse(int argc, char **argv, struct on_args *a)
 	}
 	for (k = optind; k < argc; k++) {
 		if (!ck_dbg_known_module(argv[k]))
-			return ck_usage_error("debug", "on: '%s' is not one of libceph, rbd, ceph, nbd",
+			return ck_usage_error("debug", "on: '%s' is not one of " CK_MODULE_LIST,
 					      argv[k]);
 		on_add_module(a, argv[k]);
 		a->named = 1;
@@ -108,7 +108,7 @@ static int on_check_loaded(const struct ck_dbg *d, struct on_args *a)
 		}
 	}
 	if (!a->loaded_any && !a->at_load) {
-		ck_error("debug on", "none of libceph, rbd, ceph, nbd is loaded: load one "
+		ck_error("debug on", "none of " CK_MODULE_LIST " is loaded: load one "
 			 "(modprobe rbd), or use --at-load");
 		return CK_DBG_NOT_LOADED;
 	}

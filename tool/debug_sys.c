@@ -12,7 +12,7 @@
 #include "debug.h"
 #include "debug_cmd.h"
 
-const char *const ck_dbg_modules[CK_DBG_NMODS] = { "libceph", "rbd", "ceph", "nbd" };
+const char *const ck_dbg_modules[CK_DBG_NMODS] = CK_MODULE_NAMES;
 
 void ck_dbg_init(struct ck_dbg *d)
 {

@@ -9,8 +9,9 @@
 
 #include "json.h"
 #include "module.h"
+#include "modules.h"
 
-#define NMODS 4
+#define NMODS CK_NMODS
 #define NPROV 6
 #define PROV_VERSION 0
 #define PROV_PATCHES 2
