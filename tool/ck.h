@@ -60,6 +60,8 @@ void ck_error(const char *where, const char *fmt, ...) __attribute__((format(pri
 void ck_seterr(struct ck_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ck_buf_free(struct ck_buf *b);
+int ck_buf_append(struct ck_buf *b, const void *p, size_t n);
+int ck_buf_printf(struct ck_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads a whole file (at most max bytes). Returns 0 or -1 with e set. */
 int ck_read_file(const char *path, size_t max, struct ck_buf *out, struct ck_err *e);
 /* Lower-case hex of n bytes into out (size >= 2n+1, truncated safely otherwise). */

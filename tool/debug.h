@@ -62,8 +62,6 @@ int ck_dbg_find_control(struct ck_dbg *d, char *why, size_t whylen);
  * provenance, signer, taint, every modinfo field), appended to out. */
 int ck_dbg_modinfo_report(const struct ck_dbg *d, const char *name, int full, struct ck_buf *out);
 /* buffer helpers */
-int ck_buf_append(struct ck_buf *b, const void *p, size_t n);
-int ck_buf_printf(struct ck_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* debug_collect.c */
 int ck_dbg_collect(struct ck_dbg *d, const char *out_path, char **secret_files, int nsecret,

@@ -145,43 +145,6 @@ int ck_dbg_find_control(struct ck_dbg *d, char *why, size_t whylen)
 	return CK_DBG_UNSUPPORTED;
 }
 
-int ck_buf_append(struct ck_buf *b, const void *p, size_t n)
-{
-	unsigned char *nd = realloc(b->data, b->len + n + 1);
-
-	if (!nd)
-		return -1;
-	b->data = nd;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int ck_buf_printf(struct ck_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char small[512], *big = NULL;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n < sizeof(small))
-		return ck_buf_append(b, small, (size_t)n);
-	big = malloc((size_t)n + 1);
-	if (!big)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	rc = ck_buf_append(b, big, (size_t)n);
-	free(big);
-	return rc;
-}
-
 int ck_dbg_known_module(const char *m)
 {
 	int i;

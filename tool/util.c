@@ -55,6 +55,48 @@ void ck_buf_free(struct ck_buf *b)
 	b->len = 0;
 }
 
+/*
+ * struct ck_buf holds file contents (ck_read_file) as well as the text reports built with
+ * ck_buf_printf, and its data is read between appends; a FILE from open_memstream(3) would
+ * need an fflush before every such read, so the buffer grows here, in one place.
+ */
+int ck_buf_append(struct ck_buf *b, const void *p, size_t n)
+{
+	unsigned char *nd = realloc(b->data, b->len + n + 1);
+
+	if (!nd)
+		return -1;
+	b->data = nd;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int ck_buf_printf(struct ck_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char small[512], *big = NULL;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof(small))
+		return ck_buf_append(b, small, (size_t)n);
+	big = malloc((size_t)n + 1);
+	if (!big)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	rc = ck_buf_append(b, big, (size_t)n);
+	free(big);
+	return rc;
+}
+
 /* Reads fd to its end into *data (malloc'd, *len bytes), stopping past max. 0 or -1. */
 static int read_all(int fd, const char *path, size_t max, unsigned char **data, size_t *len,
 		    struct ck_err *e)
