@@ -55,11 +55,13 @@ aes_setup() {
 	fi
 	t_setup "Tentacle root $(cut -d' ' -f3 "$(tail -n 1 <<<"$out")/.ceph-version") ready ($((SECONDS - t0))s)"
 	t0=$SECONDS
-	if out=$("$CK_VM_LIB/sid-cache" kernel 2>&1); then
+	local rc=0
+	out=$("$CK_VM_LIB/sid-cache" kernel 2>&1) || rc=$?
+	if ((rc == 0)); then
 		read -r ANCHOR_VMLINUZ ANCHOR_MODROOT ANCHOR_KVER <<<"$(tail -n 1 <<<"$out")"
 		t_setup "anchor kernel $ANCHOR_KVER unpacked in the cache ($((SECONDS - t0))s)"
 	else
-		t_fail "anchor kernel (sid-cache kernel: $(tail -n 2 <<<"$out" | tr '\n' ' '))"
+		t_fail "anchor kernel (sid-cache kernel exited $rc: $(tail -n 2 <<<"$out" | tr '\n' ' '))"
 	fi
 	t0=$SECONDS
 	AES_A="$CK_VM_STATE/aes-a-$$" AES_B="$CK_VM_STATE/aes-b-$$"
