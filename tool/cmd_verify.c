@@ -2,7 +2,6 @@
 /* ceph-kmod verify [--cert FILE]... MODULE... */
 #include <getopt.h>
 #include <openssl/x509.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,33 +31,6 @@ void ck_usage_verify(FILE *f)
 	      "     ids: a mixed set (repair: ceph-kmod-install)\n"
 	      " 64  usage error\n",
 	      f);
-}
-
-int ck_usage_error(const char *cmd, const char *fmt, ...)
-{
-	char what[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	ck_error(cmd, "%s (see: ceph-kmod help%s%s)", what, cmd[0] ? " " : "", cmd);
-	return CK_EXIT_USAGE;
-}
-
-const char *ck_opt_refused(char **argv, int o, char *buf, size_t buflen)
-{
-	const char *a = optind > 0 ? argv[optind - 1] : "";
-
-	/* The whole word for an unknown long option ('?', optopt 0), a value given to one
-	 * that takes none ("--json=x"), a long one missing its value (':'); else the
-	 * short option (perhaps inside a cluster). */
-	if ((o == '?' && (!optopt || (a[0] == '-' && a[1] == '-' && strchr(a, '=')))) ||
-	    (o == ':' && a[0] == '-' && a[1] == '-'))
-		snprintf(buf, buflen, "%s", a);
-	else
-		snprintf(buf, buflen, "-%c", optopt);
-	return buf;
 }
 
 static void print_result(const char *path, const struct ck_module *m, enum ck_verdict v,
@@ -97,7 +69,7 @@ struct verify_args {
 	int nmods;
 };
 
-/* Parses the command line into a; -1 for --help, else an exit code (0: go on). */
+/* Parses the command line into a: -1 to go on, else the exit code (0 after --help). */
 static int verify_parse(int argc, char **argv, struct verify_args *a)
 {
 	static const struct option opts[] = {
@@ -119,7 +91,7 @@ static int verify_parse(int argc, char **argv, struct verify_args *a)
 			break;
 		case 'h':
 			ck_usage_verify(stdout);
-			return -1;
+			return CK_EXIT_OK;
 		case ':':
 			return ck_usage_error("verify", "--cert needs a FILE");
 		default:
@@ -131,7 +103,7 @@ static int verify_parse(int argc, char **argv, struct verify_args *a)
 	a->nmods = argc - optind;
 	if (a->nmods == 0)
 		return ck_usage_error("verify", "no MODULE given");
-	return CK_EXIT_OK;
+	return -1;
 }
 
 /* Loads the certificates to check against and describes them in desc. 0 or an exit code. */
@@ -220,8 +192,8 @@ int ck_cmd_verify(int argc, char **argv)
 	int worst;
 
 	worst = verify_parse(argc, argv, &a);
-	if (worst != CK_EXIT_OK)
-		return worst < 0 ? CK_EXIT_OK : worst;
+	if (worst >= 0)
+		return worst;
 	certs = sk_X509_new_null();
 	if (!certs)
 		return CK_MALFORMED;
