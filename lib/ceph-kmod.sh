@@ -267,7 +267,7 @@ ck_module_map_file() {
 	printf '%s\n' "$CK_TOP/lib/modules.map"
 }
 
-# ck_module_map: the map's module lines, "NAME DIR PATH..." one blank apart, in order.
+# ck_module_map: the map's module lines, "NAME DIR CONFIG_X PATH..." one blank apart, in order.
 ck_module_map() {
 	local map line n=0 names=" " dirs=" " p
 	local -a f
@@ -278,11 +278,11 @@ ck_module_map() {
 		n=$((n + 1))
 		read -r -a f <<<"$line"
 		if ((${#f[@]} == 0)) || [[ "${f[0]}" == '#'* ]]; then continue; fi
-		[[ ${#f[@]} -ge 3 && "${f[0]}" =~ ^[A-Za-z0-9_-]+$ && "${f[1]}" =~ ^[A-Za-z0-9_-]+$ &&
-			"$names" != *" ${f[0]} "* && "$dirs" != *" ${f[1]} "* ]] ||
-			ck_die "$CK_E_INTERNAL" "$map line $n is not 'NAME DIR PATH...' with a NAME and a DIR no other line has: $line" \
+		[[ ${#f[@]} -ge 4 && "${f[0]}" =~ ^[A-Za-z0-9_-]+$ && "${f[1]}" =~ ^[A-Za-z0-9_-]+$ &&
+			"${f[2]}" =~ ^CONFIG_[A-Z0-9_]+$ && "$names" != *" ${f[0]} "* && "$dirs" != *" ${f[1]} "* ]] ||
+			ck_die "$CK_E_INTERNAL" "$map line $n is not 'NAME DIR CONFIG_X PATH...' with a NAME and a DIR no other line has: $line" \
 				"fix that line (the format is described at the top of $map)"
-		for p in "${f[@]:2}"; do
+		for p in "${f[@]:3}"; do
 			[[ "$p" =~ ^[A-Za-z0-9_][A-Za-z0-9_./-]*\??$ && "/$p/" != */../* ]] ||
 				ck_die "$CK_E_INTERNAL" "$map line $n: '$p' is not a path relative to the top of a kernel tree" \
 					"fix that line (the format is described at the top of $map)"
@@ -333,7 +333,16 @@ ck_module_paths() {
 	local -a f
 	line=$(ck_module_line "$1") || return
 	read -r -a f <<<"$line"
-	printf '%s\n' "${f[@]:2}"
+	printf '%s\n' "${f[@]:3}"
+}
+
+# ck_module_kconfig NAME: the kernel option that builds NAME (CONFIG_CEPH_LIB for libceph).
+ck_module_kconfig() {
+	local line
+	local -a f
+	line=$(ck_module_line "$1") || return
+	read -r -a f <<<"$line"
+	printf '%s\n' "${f[2]}"
 }
 
 # ck_module_all_paths: every module's kernel source paths, each once, in map order.
@@ -341,7 +350,7 @@ ck_module_all_paths() {
 	local map p seen=" "
 	map=$(ck_module_map) || return
 	local -a paths
-	read -r -a paths <<<"$(cut -d' ' -f3- <<<"$map" | tr '\n' ' ')"
+	read -r -a paths <<<"$(cut -d' ' -f4- <<<"$map" | tr '\n' ' ')"
 	for p in "${paths[@]}"; do
 		[[ "$seen" == *" $p "* ]] && continue
 		seen+="$p "

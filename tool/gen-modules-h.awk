@@ -9,10 +9,11 @@ function fail(what) {
 }
 /^[ \t]*(#|$)/ { next }
 {
-	if (NF < 3) fail("not 'NAME DIR PATH...'")
+	if (NF < 4) fail("not 'NAME DIR CONFIG_X PATH...'")
 	if ($1 !~ /^[A-Za-z0-9_-]+$/ || $2 !~ /^[A-Za-z0-9_-]+$/) fail("NAME or DIR is not [A-Za-z0-9_-]")
+	if ($3 !~ /^CONFIG_[A-Z0-9_]+$/) fail("KCONFIG is not CONFIG_[A-Z0-9_]")
 	if (($1 in name) || (("/" $2) in name)) fail("NAME or DIR is on an earlier line")
-	for (i = 3; i <= NF; i++)
+	for (i = 4; i <= NF; i++)
 		if ($i !~ /^[A-Za-z0-9_][A-Za-z0-9_.\/-]*[?]?$/ || ("/" $i "/") ~ /\/\.\.\//)
 			fail("'" $i "' is not a path relative to the top of a kernel tree")
 	name[$1] = 1

@@ -25,6 +25,9 @@ t_eq "modules.map: their directories" "libceph rbd cephfs nbd " "$dirs"
 t_eq "modules.map: ck_module_dir ceph" cephfs "$(ck_module_dir ceph)"
 t_eq "modules.map: nbd's source paths (trace header optional)" \
 	"drivers/block/nbd.c include/trace/events/nbd.h? " "$(ck_module_paths nbd | tr '\n' ' ')"
+t_eq "modules.map: the kernel options that build them" \
+	"CONFIG_CEPH_LIB CONFIG_BLK_DEV_RBD CONFIG_CEPH_FS CONFIG_BLK_DEV_NBD " \
+	"$(for n in $names; do ck_module_kconfig "$n"; done | tr '\n' ' ')"
 # shellcheck disable=SC2016 # expanded by the inner bash
 t_expect_exit "modules.map: ck_module_dir of a module not in the map fails" 1 \
 	bash -c 'set -e; source "$1/lib/ceph-kmod.sh"; d=$(ck_module_dir nosuch); echo "got $d"' _ "$CK_TOP"
@@ -112,7 +115,8 @@ done
 # A malformed map: the shell reader and the header generator both refuse it, by line.
 mkdir -p "$w/bad/lib"
 cp "$CK_TOP/lib/ceph-kmod.sh" "$w/bad/lib/"
-for bad in "rbd" "rbd rbd2 drivers/block/rbd.c" "x cephfs fs/ceph" "x x /etc/passwd" "x x a/../y" "x x"; do
+for bad in "rbd" "rbd rbd2 CONFIG_BLK_DEV_RBD drivers/block/rbd.c" "x cephfs CONFIG_X fs/ceph" \
+	"x x CONFIG_X /etc/passwd" "x x CONFIG_X a/../y" "x x CONFIG_X" "x x fs/x fs/y" "x x CONFIG_x fs/x"; do
 	{ grep -v '^#' "$map"; printf '%s\n' "$bad"; } >"$w/bad/lib/modules.map"
 	line=$(wc -l <"$w/bad/lib/modules.map")
 	# shellcheck disable=SC2016 # expanded by the inner bash
