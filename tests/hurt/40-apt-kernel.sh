@@ -10,7 +10,8 @@
 #    command: through the ceph-kmod-dkms package's dpkg trigger (interest-noawait
 #    /usr/src), or apt's DPkg::Post-Invoke hook on a by-hand install;
 #  - the kernel removal hook drops our modules and dkms's records.
-# Afterwards the extra packages are purged: the host ends as it was.
+# Afterwards the extra packages are purged and the fake source's entry leaves the source
+# cache: the host ends as it was.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-hurt.sh"
 
@@ -38,6 +39,11 @@ cleanup() {
 	ceph-kmod-install --forget-kernel "$kx" >/dev/null 2>&1 || true
 	[[ -e "/lib/modules/$kx/build" ]] || rm -rf "/lib/modules/$kx"
 	rm -rf "$work" "$srcdir"
+	# the source cache's copy of the fake package's tree: a later build must never take it
+	local m
+	for m in $(grep -lx "origin=$srcdir" "$(ck_cache_dir)"/src/*/.ck-source 2>/dev/null || true); do
+		rm -rf "${m%/.ck-source}"
+	done
 }
 trap cleanup EXIT
 apt_get() {
