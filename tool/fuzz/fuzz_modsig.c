@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer harness: module signature trailer parser, then the ELF reader on the body
- * (what `ceph-kmod verify` runs on untrusted files before any crypto). */
+ * (what `ceph-kmod verify` runs on untrusted files before any crypto) and its import
+ * lookup (what `ceph-kmod status` runs on libceph). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -15,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ck_modsig ms;
 	struct ck_elf_info info;
 	struct ck_err e;
+	char name[64];
 	size_t n;
 
 	if (ck_modsig_parse(data, size, &ms, &e) == CK_MODSIG_BAD)
@@ -27,6 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v && (const uint8_t *)v + n > data + ms.body_len)
 			__builtin_trap();
 		if (info.build_id && info.build_id + info.build_id_len > data + ms.body_len)
+			__builtin_trap();
+		if (ck_elf_find_import(&info, "crypto_krb5_", name, sizeof(name), &e) == 1 &&
+		    strncmp(name, "crypto_krb5_", 12) != 0)
 			__builtin_trap();
 	}
 	return 0;
