@@ -151,7 +151,9 @@ static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *
 		m->resolved_is = CK_RES_IN_TREE;
 }
 
-static void inspect(const struct status_ctx *c, const char *path, struct file_report *f)
+/* Reads PATH into f; with imports, also what it imports (libceph's key types). */
+static void inspect(const struct status_ctx *c, const char *path, int imports,
+		    struct file_report *f)
 {
 	struct ck_module m;
 	struct ck_err e;
@@ -167,6 +169,8 @@ static void inspect(const struct status_ctx *c, const char *path, struct file_re
 		return;
 	}
 	f->readable = 1;
+	if (imports)
+		ck_status_read_imports(&m.elf, f);
 	if (m.elf.build_id)
 		ck_hex(m.elf.build_id, m.elf.build_id_len, f->build_id, sizeof(f->build_id));
 	for (i = 0; i < NPROV; i++) {
@@ -243,7 +247,7 @@ static void collect_module(const struct status_ctx *c, struct kmod_ctx *kctx, co
 		m->installed[0] = '\0';
 	resolve(kctx, kdir, m);
 	if (m->installed[0] || m->resolved[0]) {
-		inspect(c, m->installed[0] ? m->installed : m->resolved, &m->file);
+		inspect(c, m->installed[0] ? m->installed : m->resolved, i == MOD_LIBCEPH, &m->file);
 		m->inspected = 1;
 	}
 	if (m->installed[0]) {

@@ -12,6 +12,7 @@
 #include "modules.h"
 
 #define NMODS CK_NMODS
+#define MOD_LIBCEPH 0 /* lib/modules.map lists libceph first */
 #define NPROV 6
 #define PROV_VERSION 0
 #define PROV_PATCHES 2
@@ -63,6 +64,11 @@ struct file_report {
 	enum ck_verdict verdict;
 	char verdict_err[512];
 	struct ck_sig_report sig;
+	/* libceph only (status_keys.c): its imports could be read; the crypto_krb5_
+	 * symbol it imports, "" when none; why they could not be read. */
+	int imports_read;
+	char krb5_import[128];
+	char imports_err[256];
 };
 
 struct mod_report {
@@ -97,9 +103,17 @@ struct kernel_report {
 	int pending;
 	char code[32], reason[1024], fix[1024], since[64];
 	/* CephX key types the kernel's libceph accepts, comma list; "" when unknown
-	 * (no libceph found or unreadable). */
+	 * (no libceph module found, or unreadable). */
 	char key_types[1024];
+	const char *key_types_from; /* CK_KEYS_FROM_*, NULL when unknown */
+	char key_types_import[128]; /* the crypto_krb5_ import that means aes256k, or "" */
+	char key_types_error[512];  /* why the key types are unknown, or "" */
 };
+
+/* Where the key types come from: libceph's own .modinfo field (ceph-kmod's modules),
+ * else what the module imports (crypto_krb5_*: aes256k, as upstream 7.0+). */
+#define CK_KEYS_FROM_MODINFO "ceph_kmod_key_types"
+#define CK_KEYS_FROM_IMPORTS "module imports"
 
 /* The full report (status -v, --json) of a module; of a kernel's key types, set and
  * pending record. */
@@ -117,8 +131,14 @@ void ck_status_judge_set(const char *kdir, struct set_report *r);
 /* NAME is a word of the blank-separated LIST. */
 int ck_status_name_listed(const char *list, const char *name);
 
-/* Fills r->key_types from the libceph report: its ceph_kmod_key_types, else "aes". */
+/* status_keys.c: records in f what the libceph image imports (krb5_import). */
+void ck_status_read_imports(const struct ck_elf_info *elf, struct file_report *f);
+/* Fills r->key_types* from the libceph report: its ceph_kmod_key_types, else from its
+ * imports (aes256k when it imports crypto_krb5_*), else unknown. */
 void ck_status_key_types(struct kernel_report *r);
+/* The key types with their source: one -v line, the --json members. */
+void ck_status_key_types_human(const struct kernel_report *r);
+void ck_status_key_types_json(struct ck_json *j, const struct kernel_report *r);
 
 /* The summary of one kernel: one line, two more when it needs attention.
  * width: the kernel column's width. */

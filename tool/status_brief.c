@@ -7,18 +7,6 @@
 
 #define RUNNING_MARK " (running)"
 
-void ck_status_key_types(struct kernel_report *r)
-{
-	const struct mod_report *m = &r->mods[0]; /* libceph */
-	const struct file_report *f = &m->file;
-
-	r->key_types[0] = '\0';
-	if (m->inspected && f->readable && f->has_prov[PROV_KEY_TYPES])
-		snprintf(r->key_types, sizeof(r->key_types), "%s", f->prov[PROV_KEY_TYPES]);
-	else if ((m->inspected && f->readable) || m->resolved_is == CK_RES_BUILTIN)
-		snprintf(r->key_types, sizeof(r->key_types), "aes");
-}
-
 int ck_status_name_listed(const char *list, const char *name)
 {
 	size_t n = strlen(name);

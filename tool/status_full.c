@@ -153,17 +153,8 @@ void ck_status_module_json(struct ck_json *j, const struct mod_report *m)
 void ck_status_set_json(struct ck_json *j, const struct kernel_report *k)
 {
 	const struct set_report *r = &k->set;
-	if (k->key_types[0]) {
-		char list[sizeof(k->key_types)], *tok, *save = NULL;
 
-		ck_json_arr_begin(j, "key_types");
-		snprintf(list, sizeof(list), "%s", k->key_types);
-		for (tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-			ck_json_str(j, NULL, tok);
-		ck_json_arr_end(j);
-	} else {
-		ck_json_str(j, "key_types", NULL);
-	}
+	ck_status_key_types_json(j, k);
 	ck_json_obj_begin(j, "set");
 	ck_json_str(j, "state", ck_set_state_name(r->state));
 	ck_json_str(j, "build", r->manifest_build[0] ? r->manifest_build : NULL);
@@ -185,7 +176,7 @@ void ck_status_set_human(const struct kernel_report *k)
 {
 	const struct set_report *r = &k->set;
 
-	printf("  key types:   %s\n", k->key_types[0] ? k->key_types : "unknown (no libceph)");
+	ck_status_key_types_human(k);
 	if (r->state == CK_SET_COMPLETE)
 		printf("  set:         complete, build %s\n",
 		       r->manifest_build[0] ? r->manifest_build : r->builds[0]);

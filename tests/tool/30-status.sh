@@ -73,7 +73,7 @@ t_expect_exit "status -v exits 0" 0 "$CK_TOOL" status -v
 verbose=$T_LAST_OUTPUT
 t_match "verbose: running kernel marked" "^kernel $K \\(running\\)" "$verbose"
 t_match "verbose: provenance shown" 'version +0\.1\.0' "$verbose"
-t_match "verbose: key types shown" '^  key types: +aes,aes256k$' "$verbose"
+t_match "verbose: key types shown" '^  key types: +aes,aes256k \(from ceph_kmod_key_types\)$' "$verbose"
 t_expect_exit "status -v KERNEL exits 0" 0 "$CK_TOOL" status -v "$K2"
 t_eq "status -v KERNEL: only that kernel" "kernel $K2" "$(grep '^kernel ' <<<"$T_LAST_OUTPUT")"
 t_expect_exit "status KERNEL: one kernel line" 0 "$CK_TOOL" status "$K2"
@@ -92,7 +92,10 @@ if command -v jq >/dev/null; then
 	t_eq "json: enrolled" "yes" "$(q .mok_cert.enrolled)"
 	t_eq "json: three kernels listed" "$K 9.9.9-empty 9.9.9-keys" "$(q '[.kernels[].kernel] | sort | join(" ")')"
 	t_eq "json: key_types of an in-tree libceph: aes" '["aes"]' "$(q ".kernels[] | select(.kernel == \"$K\") | .key_types | tojson")"
-	t_eq "json: key_types from ceph_kmod_key_types" '["aes","aes256k"]' "$(q '.kernels[] | select(.kernel == "9.9.9-keys") | .key_types | tojson')"
+	t_eq "json: ... read from the module's imports" "module imports null" \
+		"$(q ".kernels[] | select(.kernel == \"$K\") | \"\\(.key_types_from) \\(.key_types_import)\"")"
+	t_eq "json: key_types from ceph_kmod_key_types" '["aes","aes256k"] ceph_kmod_key_types' \
+		"$(q '.kernels[] | select(.kernel == "9.9.9-keys") | "\(.key_types | tojson) \(.key_types_from)"')"
 	t_eq "json: key_types unknown without libceph" null "$(q '.kernels[] | select(.kernel == "9.9.9-empty") | .key_types')"
 	t_eq "json: nbd built by dkms" "$w/dkms/ceph-kmod/0.1.0/$K/x86_64/module/nbd.ko" "$(mod nbd '.dkms_built[0]')"
 	t_eq "json: nbd installed" "$root/$K/updates/dkms/nbd.ko" "$(mod nbd .installed)"
