@@ -246,6 +246,7 @@ static void collect_module(const struct status_ctx *c, struct kmod_ctx *kctx, co
 	      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))))
 		m->installed[0] = '\0';
 	resolve(kctx, kdir, m);
+	r->set.resolved[i] = m->resolved_is;
 	if (m->installed[0] || m->resolved[0]) {
 		inspect(c, m->installed[0] ? m->installed : m->resolved, i == MOD_LIBCEPH, &m->file);
 		m->inspected = 1;
@@ -308,7 +309,7 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 	for (i = 0; i < NMODS; i++)
 		collect_module(c, kctx, kdir, r, i);
 	kmod_unref(kctx);
-	ck_status_judge_set(kdir, &r->set);
+	ck_status_judge_set(kdir, kver, &r->set);
 	read_pending(c, r);
 	ck_status_key_types(r);
 	print_kernel(c, r);

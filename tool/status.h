@@ -42,9 +42,10 @@ enum ck_ours { CK_OURS_NA, CK_OURS_YES, CK_OURS_NO, CK_OURS_UNKNOWN };
 enum ck_set_state {
 	CK_SET_NONE,        /* nothing of ours installed: the in-tree modules */
 	CK_SET_UNVERSIONED, /* installed before sets were kept: not judged */
-	CK_SET_COMPLETE,    /* every module of one ceph_kmod_build */
+	CK_SET_COMPLETE,    /* every module the kernel can take ours, of one ceph_kmod_build */
 	CK_SET_MIXED,       /* modules of different builds */
-	CK_SET_INCOMPLETE,  /* a module the set lists is missing */
+	CK_SET_INCOMPLETE,  /* a module the set lists is missing, or one the set lacks is
+			     * still the kernel's in-tree module */
 };
 
 /* The words the reports (text and JSON) use for them. */
@@ -91,8 +92,16 @@ struct set_report {
 	char manifest_build[1024];
 	char builds[NMODS][1024];
 	int installed[NMODS];
+	enum ck_resolved resolved[NMODS]; /* what modprobe resolves each name to */
+	/* From ck_status_judge_set: the set holds it (set.env's modules=, else installed);
+	 * the kernel can take it (in the set, or modprobe finds it ours, in-tree or
+	 * builtin); how many the kernel can take, how many modprobe resolves to ours. */
+	int listed[NMODS];
+	int can_take[NMODS];
+	int ncan_take, nours;
 	enum ck_set_state state;
 	char problem[2560];
+	char fix[512]; /* the command that repairs a mixed or incomplete set */
 };
 
 struct kernel_report {
@@ -124,9 +133,10 @@ void ck_status_set_json(struct ck_json *j, const struct kernel_report *k);
 
 /* status_set.c: KEY=VALUE from a small file into out; 1 when found. */
 int ck_status_read_kv(const char *path, const char *key, char *out, size_t outlen);
-/* The state of the set installed in kernel directory kdir, from its
- * ceph-kmod-sets/current/set.env and r->installed, r->builds. */
-void ck_status_judge_set(const char *kdir, struct set_report *r);
+/* The state of the set installed in kernel directory kdir (kernel kver), from its
+ * ceph-kmod-sets/current/set.env and r->installed, r->builds, r->resolved: complete
+ * when every module the kernel can take is in the set, installed, of one build. */
+void ck_status_judge_set(const char *kdir, const char *kver, struct set_report *r);
 
 /* NAME is a word of the blank-separated LIST. */
 int ck_status_name_listed(const char *list, const char *name);

@@ -67,7 +67,7 @@ t_match "human: one line for the running kernel, marked" \
 	"^$(t_re "$K") \\(running\\) +0\\.1\\.0 +set unversioned +2/4 ours +SIGNATURE rbd: no-matching-cert +1 patch +keys aes +loaded 1/2 ours\$" "$human"
 t_match "human: ... and what needs attention below it" "^  set unversioned: modules carry no ceph_kmod_build: rebuild with ceph-kmod-install --rebuild\$" "$human"
 t_match "human: key types from ceph_kmod_key_types" "^$K2 +0\\.1\\.0 .* keys aes,aes256k\$" "$human"
-t_match "human: a kernel without modules: no set, keys unknown" '^9\.9\.9-empty +- +no set \(in-tree modules\) +0/4 ours +keys unknown$' "$human"
+t_match "human: a kernel without modules: no set, none to take, keys unknown" '^9\.9\.9-empty +- +no set \(in-tree modules\) +0/0 ours +keys unknown$' "$human"
 t_eq "human: header (3 lines), blank, 3 kernels (two with a second line), blank, the -v hint" 11 "$(wc -l <<<"$human")"
 t_expect_exit "status -v exits 0" 0 "$CK_TOOL" status -v
 verbose=$T_LAST_OUTPUT
