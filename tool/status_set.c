@@ -109,7 +109,8 @@ static void list_add(char *out, size_t outlen, const char *name, const char *not
 }
 
 /* A module the kernel can take that the set lacks is still the kernel's in-tree one:
- * the set is incomplete (a rebuild makes all of them). */
+ * the set is incomplete. The fix rebuilds: the set itself verifies, so a plain
+ * ceph-kmod-install would keep it. */
 static void check_in_tree(struct set_report *r, const char *kver)
 {
 	char in_tree[256] = "", held[256] = "";
