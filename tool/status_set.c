@@ -72,11 +72,12 @@ static void take_stock(struct set_report *r)
 /* Every module of the set installed, all of one build: 0, else 1 with the problem set. */
 static int check_members(struct set_report *r, const char *kver)
 {
-	const char *first = NULL, *name;
+	const char *first = NULL;
 	int i;
 
 	for (i = 0; i < NMODS; i++) {
-		name = ck_status_mod_names[i];
+		const char *name = ck_status_mod_names[i];
+
 		if (r->listed[i] && !r->installed[i]) {
 			set_problem(r, CK_SET_INCOMPLETE, kver, 0, "%s is not installed", name);
 			return 1;

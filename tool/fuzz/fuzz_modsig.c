@@ -16,7 +16,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ck_modsig ms;
 	struct ck_elf_info info;
 	struct ck_err e;
-	char name[64];
 	size_t n;
 
 	if (ck_modsig_parse(data, size, &ms, &e) == CK_MODSIG_BAD)
@@ -25,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (ck_elf_parse(data, ms.body_len, &info, &e) == 0) {
 		const char *v = ck_modinfo_get(&info, "name", &n);
+		char name[64];
 
 		if (v && (const uint8_t *)v + n > data + ms.body_len)
 			__builtin_trap();
