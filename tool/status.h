@@ -69,7 +69,7 @@ struct file_report {
 	 * symbol it imports, "" when none; why they could not be read. */
 	int imports_read;
 	char krb5_import[128];
-	char imports_err[256];
+	char imports_err[512];
 };
 
 struct mod_report {
