@@ -50,24 +50,31 @@ void ck_usage_status(FILE *f)
 	fputs("usage: ceph-kmod status [-v] [--json] [KERNEL]\n"
 	      "\n"
 	      "One line per kernel under /lib/modules (only KERNEL when given): ceph-kmod\n"
-	      "version, the installed set (complete: every module of one ceph_kmod_build;\n"
-	      "mixed; incomplete; none: the in-tree modules), how many of its modules modprobe\n"
-	      "resolves to ours, whether they verify against the configured MOK certificate,\n"
-	      "the number of backported patches, and the CephX key types its libceph accepts\n"
-	      "(ceph_kmod_key_types; aes when absent). A kernel ceph-kmod could not build for\n"
-	      "(pending) or whose set is mixed or incomplete gets two more lines: what is\n"
-	      "wrong and the command that fixes it. Above: the MOK certificate, whether it is\n"
-	      "enrolled, whether Secure Boot is on.\n"
+	      "version, the installed set (complete: every module the kernel can take is\n"
+	      "ours, of one ceph_kmod_build; mixed: modules of different builds; incomplete:\n"
+	      "a module of the set is missing, or the kernel still ships one in-tree that\n"
+	      "the set lacks; none: the in-tree modules), N/M ours (M: the modules the\n"
+	      "kernel can take, those of the set and those modprobe finds in-tree or\n"
+	      "builtin; N: those modprobe resolves to ours), whether they verify against the\n"
+	      "configured MOK certificate, the number of backported patches, and the CephX\n"
+	      "key types its libceph accepts: its ceph_kmod_key_types, else read from what\n"
+	      "the module imports (crypto_krb5_*, as upstream Linux 7.0+: aes,aes256k;\n"
+	      "otherwise aes), unknown when it cannot be read. A kernel ceph-kmod could not\n"
+	      "build for (pending) or whose set is mixed or incomplete gets two more lines:\n"
+	      "what is wrong and the command that fixes it. Above: the MOK certificate,\n"
+	      "whether it is enrolled, whether Secure Boot is on.\n"
 	      "\n"
 	      "-v, --verbose: the full report, per module: dkms built and installed files, the\n"
 	      "file modprobe resolves (ours or in-tree), build-id, provenance, signer and\n"
-	      "signature, and for the running kernel whether each loaded module is ours.\n"
-	      "--json: the full report as one JSON object (with key_types per kernel).\n"
+	      "signature, and for the running kernel whether each loaded module is ours; per\n"
+	      "kernel where the key types come from and the modules it can take.\n"
+	      "--json: the full report as one JSON object (per kernel key_types,\n"
+	      "key_types_from; set.can_take, set.can_take_count, set.ours_count, set.fix).\n"
 	      "Reads only.\n"
 	      "\n"
 	      "Exit status: 0 report printed, 4 modules root unreadable, 5 a kernel's set\n"
-	      "is mixed or incomplete (repair: ceph-kmod-install), 64 usage error (also: no\n"
-	      "such KERNEL).\n",
+	      "is mixed or incomplete (repair: the fix line's ceph-kmod-install), 64 usage\n"
+	      "error (also: no such KERNEL).\n",
 	      f);
 }
 
@@ -151,7 +158,9 @@ static void resolve(struct kmod_ctx *kctx, const char *kdir, struct mod_report *
 		m->resolved_is = CK_RES_IN_TREE;
 }
 
-static void inspect(const struct status_ctx *c, const char *path, struct file_report *f)
+/* Reads PATH into f; with imports, also what it imports (libceph's key types). */
+static void inspect(const struct status_ctx *c, const char *path, int imports,
+		    struct file_report *f)
 {
 	struct ck_module m;
 	struct ck_err e;
@@ -167,6 +176,8 @@ static void inspect(const struct status_ctx *c, const char *path, struct file_re
 		return;
 	}
 	f->readable = 1;
+	if (imports)
+		ck_status_read_imports(&m.elf, f);
 	if (m.elf.build_id)
 		ck_hex(m.elf.build_id, m.elf.build_id_len, f->build_id, sizeof(f->build_id));
 	for (i = 0; i < NPROV; i++) {
@@ -242,8 +253,9 @@ static void collect_module(const struct status_ctx *c, struct kmod_ctx *kctx, co
 	      ck_module_find(sub, m->name, m->installed, sizeof(m->installed))))
 		m->installed[0] = '\0';
 	resolve(kctx, kdir, m);
+	r->set.resolved[i] = m->resolved_is;
 	if (m->installed[0] || m->resolved[0]) {
-		inspect(c, m->installed[0] ? m->installed : m->resolved, &m->file);
+		inspect(c, m->installed[0] ? m->installed : m->resolved, i == MOD_LIBCEPH, &m->file);
 		m->inspected = 1;
 	}
 	if (m->installed[0]) {
@@ -304,7 +316,7 @@ static void do_kernel(struct status_ctx *c, const char *kver)
 	for (i = 0; i < NMODS; i++)
 		collect_module(c, kctx, kdir, r, i);
 	kmod_unref(kctx);
-	ck_status_judge_set(kdir, &r->set);
+	ck_status_judge_set(kdir, kver, &r->set);
 	read_pending(c, r);
 	ck_status_key_types(r);
 	print_kernel(c, r);

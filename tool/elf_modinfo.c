@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Minimal, bounds-checked ELF reader for kernel modules (ELF32/ELF64, either byte
- * order). Only what the tool needs: section headers, .modinfo, .note.gnu.build-id.
+ * order). Only what the tool needs: section headers, .modinfo, .note.gnu.build-id and
+ * the undefined symbols (imports) of .symtab.
  * Every offset and size is checked against the image before it is used.
  */
 #include "elf_modinfo.h"
@@ -35,8 +36,8 @@ static int in_range(const struct elf_view *v, uint64_t off, uint64_t size)
 }
 
 struct shdr {
-	uint32_t name, type;
-	uint64_t offset, size;
+	uint32_t name, type, link;
+	uint64_t offset, size, entsize;
 };
 
 static void read_shdr(const struct elf_view *v, size_t off, struct shdr *s)
@@ -46,9 +47,13 @@ static void read_shdr(const struct elf_view *v, size_t off, struct shdr *s)
 	if (v->is64) {
 		s->offset = rd(v, off + 24, 8);
 		s->size = rd(v, off + 32, 8);
+		s->link = (uint32_t)rd(v, off + 40, 4);
+		s->entsize = rd(v, off + 56, 8);
 	} else {
 		s->offset = rd(v, off + 16, 4);
 		s->size = rd(v, off + 20, 4);
+		s->link = (uint32_t)rd(v, off + 24, 4);
+		s->entsize = rd(v, off + 36, 4);
 	}
 }
 
@@ -215,6 +220,8 @@ int ck_elf_parse(const unsigned char *d, size_t len, struct ck_elf_info *out, st
 	memset(out, 0, sizeof(*out));
 	if (elf_header(&v, e) < 0 || elf_sections(&v, &t, e) < 0)
 		return -1;
+	out->image = d;
+	out->image_len = len;
 	for (i = 1; i < t.num; i++) {
 		struct shdr s;
 		const char *name = elf_section(&v, &t, i, &s, e);
@@ -223,6 +230,8 @@ int ck_elf_parse(const unsigned char *d, size_t len, struct ck_elf_info *out, st
 			return -1;
 		if (s.type == SHT_NOBITS)
 			continue;
+		if (s.type == SHT_SYMTAB && !out->symtab)
+			out->symtab = (unsigned int)i;
 		if (strcmp(name, ".modinfo") == 0 && !out->modinfo) {
 			out->modinfo = (const char *)d + s.offset;
 			out->modinfo_len = (size_t)s.size;
@@ -260,4 +269,71 @@ const char *ck_modinfo_get(const struct ck_elf_info *info, const char *key, size
 	}
 	*vlen = 0;
 	return NULL;
+}
+
+/* The symbol table's section and its string table (sh_link), both checked. 0 or -1. */
+static int symtab_sections(const struct elf_view *v, const struct sections *t, unsigned int idx,
+			   struct shdr *sym, struct shdr *str, struct ck_err *e)
+{
+	uint64_t esz = v->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+
+	if (idx == 0 || idx >= t->num) {
+		ck_seterr(e, "no .symtab: the module's imports are unknown");
+		return -1;
+	}
+	if (!elf_section(v, t, idx, sym, e))
+		return -1;
+	if (sym->type != SHT_SYMTAB || sym->entsize != esz) {
+		ck_seterr(e, "bad .symtab (type %u, entry size %llu)", sym->type,
+			  (unsigned long long)sym->entsize);
+		return -1;
+	}
+	if (sym->link == SHN_UNDEF || sym->link >= t->num) {
+		ck_seterr(e, "bad .symtab string table index %u", sym->link);
+		return -1;
+	}
+	if (!elf_section(v, t, sym->link, str, e))
+		return -1;
+	if (str->type != SHT_STRTAB) {
+		ck_seterr(e, "the .symtab string table (section %u) is not a STRTAB", sym->link);
+		return -1;
+	}
+	return 0;
+}
+
+int ck_elf_find_import(const struct ck_elf_info *info, const char *prefix, char *out,
+		       size_t outlen, struct ck_err *e)
+{
+	struct elf_view v = { info->image, info->image_len, 0, 0 };
+	struct sections t;
+	struct shdr sym, str;
+	uint64_t i, esz;
+	size_t plen = strlen(prefix);
+
+	if (outlen)
+		out[0] = '\0';
+	if (elf_header(&v, e) < 0 || elf_sections(&v, &t, e) < 0 ||
+	    symtab_sections(&v, &t, info->symtab, &sym, &str, e) < 0)
+		return -1;
+	esz = sym.entsize;
+	for (i = 1; i < sym.size / esz; i++) {
+		size_t off = (size_t)(sym.offset + i * esz);
+		uint64_t name = rd(&v, off, 4), shndx = rd(&v, off + (v.is64 ? 6 : 14), 2);
+		const char *s;
+
+		if (shndx != SHN_UNDEF || name == 0)
+			continue;
+		if (name >= str.size ||
+		    !memchr(v.d + str.offset + name, '\0', (size_t)(str.size - name))) {
+			ck_seterr(e, "symbol %llu has a bad name offset %llu",
+				  (unsigned long long)i, (unsigned long long)name);
+			return -1;
+		}
+		s = (const char *)v.d + str.offset + name;
+		if (strncmp(s, prefix, plen) == 0) {
+			snprintf(out, outlen, "%s", s);
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include "modules.h"
 
 #define NMODS CK_NMODS
+#define MOD_LIBCEPH 0 /* lib/modules.map lists libceph first */
 #define NPROV 6
 #define PROV_VERSION 0
 #define PROV_PATCHES 2
@@ -41,9 +42,10 @@ enum ck_ours { CK_OURS_NA, CK_OURS_YES, CK_OURS_NO, CK_OURS_UNKNOWN };
 enum ck_set_state {
 	CK_SET_NONE,        /* nothing of ours installed: the in-tree modules */
 	CK_SET_UNVERSIONED, /* installed before sets were kept: not judged */
-	CK_SET_COMPLETE,    /* every module of one ceph_kmod_build */
+	CK_SET_COMPLETE,    /* every module the kernel can take ours, of one ceph_kmod_build */
 	CK_SET_MIXED,       /* modules of different builds */
-	CK_SET_INCOMPLETE,  /* a module the set lists is missing */
+	CK_SET_INCOMPLETE,  /* a module the set lists is missing, or one the set lacks is
+			     * still the kernel's in-tree module */
 };
 
 /* The words the reports (text and JSON) use for them. */
@@ -63,6 +65,11 @@ struct file_report {
 	enum ck_verdict verdict;
 	char verdict_err[512];
 	struct ck_sig_report sig;
+	/* libceph only (status_keys.c): its imports could be read; the crypto_krb5_
+	 * symbol it imports, "" when none; why they could not be read. */
+	int imports_read;
+	char krb5_import[128];
+	char imports_err[512];
 };
 
 struct mod_report {
@@ -85,8 +92,16 @@ struct set_report {
 	char manifest_build[1024];
 	char builds[NMODS][1024];
 	int installed[NMODS];
+	enum ck_resolved resolved[NMODS]; /* what modprobe resolves each name to */
+	/* From ck_status_judge_set: the set holds it (set.env's modules=, else installed);
+	 * the kernel can take it (in the set, or modprobe finds it ours, in-tree or
+	 * builtin); how many the kernel can take, how many modprobe resolves to ours. */
+	int listed[NMODS];
+	int can_take[NMODS];
+	int ncan_take, nours;
 	enum ck_set_state state;
 	char problem[2560];
+	char fix[512]; /* the command that repairs a mixed or incomplete set */
 };
 
 struct kernel_report {
@@ -97,9 +112,17 @@ struct kernel_report {
 	int pending;
 	char code[32], reason[1024], fix[1024], since[64];
 	/* CephX key types the kernel's libceph accepts, comma list; "" when unknown
-	 * (no libceph found or unreadable). */
+	 * (no libceph module found, or unreadable). */
 	char key_types[1024];
+	const char *key_types_from; /* CK_KEYS_FROM_*, NULL when unknown */
+	char key_types_import[128]; /* the crypto_krb5_ import that means aes256k, or "" */
+	char key_types_error[512];  /* why the key types are unknown, or "" */
 };
+
+/* Where the key types come from: libceph's own .modinfo field (ceph-kmod's modules),
+ * else what the module imports (crypto_krb5_*: aes256k, as upstream 7.0+). */
+#define CK_KEYS_FROM_MODINFO "ceph_kmod_key_types"
+#define CK_KEYS_FROM_IMPORTS "module imports"
 
 /* The full report (status -v, --json) of a module; of a kernel's key types, set and
  * pending record. */
@@ -110,15 +133,22 @@ void ck_status_set_json(struct ck_json *j, const struct kernel_report *k);
 
 /* status_set.c: KEY=VALUE from a small file into out; 1 when found. */
 int ck_status_read_kv(const char *path, const char *key, char *out, size_t outlen);
-/* The state of the set installed in kernel directory kdir, from its
- * ceph-kmod-sets/current/set.env and r->installed, r->builds. */
-void ck_status_judge_set(const char *kdir, struct set_report *r);
+/* The state of the set installed in kernel directory kdir (kernel kver), from its
+ * ceph-kmod-sets/current/set.env and r->installed, r->builds, r->resolved: complete
+ * when every module the kernel can take is in the set, installed, of one build. */
+void ck_status_judge_set(const char *kdir, const char *kver, struct set_report *r);
 
 /* NAME is a word of the blank-separated LIST. */
 int ck_status_name_listed(const char *list, const char *name);
 
-/* Fills r->key_types from the libceph report: its ceph_kmod_key_types, else "aes". */
+/* status_keys.c: records in f what the libceph image imports (krb5_import). */
+void ck_status_read_imports(const struct ck_elf_info *elf, struct file_report *f);
+/* Fills r->key_types* from the libceph report: its ceph_kmod_key_types, else from its
+ * imports (aes256k when it imports crypto_krb5_*), else unknown. */
 void ck_status_key_types(struct kernel_report *r);
+/* The key types with their source: one -v line, the --json members. */
+void ck_status_key_types_human(const struct kernel_report *r);
+void ck_status_key_types_json(struct ck_json *j, const struct kernel_report *r);
 
 /* The summary of one kernel: one line, two more when it needs attention.
  * width: the kernel column's width. */

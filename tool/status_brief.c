@@ -7,18 +7,6 @@
 
 #define RUNNING_MARK " (running)"
 
-void ck_status_key_types(struct kernel_report *r)
-{
-	const struct mod_report *m = &r->mods[0]; /* libceph */
-	const struct file_report *f = &m->file;
-
-	r->key_types[0] = '\0';
-	if (m->inspected && f->readable && f->has_prov[PROV_KEY_TYPES])
-		snprintf(r->key_types, sizeof(r->key_types), "%s", f->prov[PROV_KEY_TYPES]);
-	else if ((m->inspected && f->readable) || m->resolved_is == CK_RES_BUILTIN)
-		snprintf(r->key_types, sizeof(r->key_types), "aes");
-}
-
 int ck_status_name_listed(const char *list, const char *name)
 {
 	size_t n = strlen(name);
@@ -96,18 +84,10 @@ static void set_field(const struct kernel_report *r, char *out, size_t outlen)
 		snprintf(out, outlen, "set %s", s->state == CK_SET_MIXED ? "MIXED" : "INCOMPLETE");
 }
 
-/* ours/expected: modules modprobe resolves to ours, of those the set should hold. */
+/* N/M ours: modules modprobe resolves to ours, of those the kernel can take. */
 static void ours_field(const struct kernel_report *r, char *out, size_t outlen)
 {
-	int i, ours = 0, want = 0;
-
-	for (i = 0; i < NMODS; i++) {
-		if (r->mods[i].resolved_is == CK_RES_OURS)
-			ours++;
-		want += r->set.expected[0] && ck_status_name_listed(r->set.expected,
-								  ck_status_mod_names[i]);
-	}
-	snprintf(out, outlen, "%d/%d ours", ours, r->set.expected[0] ? want : NMODS);
+	snprintf(out, outlen, "%d/%d ours", r->set.nours, r->set.ncan_take);
 }
 
 static void loaded_field(const struct kernel_report *r, char *out, size_t outlen)
@@ -137,7 +117,7 @@ static void attention(FILE *f, const struct kernel_report *r)
 		fprintf(f, "  fix:     %s\n", r->fix);
 	} else if (ck_set_is_bad(s->state)) {
 		fprintf(f, "  set %s: %s\n", ck_set_state_name(s->state), s->problem);
-		fprintf(f, "  fix:     ceph-kmod-install --kernel %s\n", r->kver);
+		fprintf(f, "  fix:     %s\n", s->fix);
 	} else if (s->state == CK_SET_UNVERSIONED) {
 		fprintf(f, "  set unversioned: %s\n", s->problem);
 	}

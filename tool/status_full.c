@@ -150,24 +150,44 @@ void ck_status_module_json(struct ck_json *j, const struct mod_report *m)
 }
 
 
+/* The names of the modules whose flag is set, as a JSON array. */
+static void names_json(struct ck_json *j, const char *key, const int *flags)
+{
+	int i;
+
+	ck_json_arr_begin(j, key);
+	for (i = 0; i < NMODS; i++)
+		if (flags[i])
+			ck_json_str(j, NULL, ck_status_mod_names[i]);
+	ck_json_arr_end(j);
+}
+
+/* "  can take:    libceph, rbd (1/2 ours)": what the N/M of the summary counts. */
+static void can_take_human(const struct set_report *r)
+{
+	int i, n = 0;
+
+	printf("  can take:    ");
+	for (i = 0; i < NMODS; i++)
+		if (r->can_take[i])
+			printf("%s%s", n++ ? ", " : "", ck_status_mod_names[i]);
+	printf("%s (%d/%d ours)\n", n ? "" : "none", r->nours, r->ncan_take);
+}
+
 void ck_status_set_json(struct ck_json *j, const struct kernel_report *k)
 {
 	const struct set_report *r = &k->set;
-	if (k->key_types[0]) {
-		char list[sizeof(k->key_types)], *tok, *save = NULL;
 
-		ck_json_arr_begin(j, "key_types");
-		snprintf(list, sizeof(list), "%s", k->key_types);
-		for (tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-			ck_json_str(j, NULL, tok);
-		ck_json_arr_end(j);
-	} else {
-		ck_json_str(j, "key_types", NULL);
-	}
+	ck_status_key_types_json(j, k);
 	ck_json_obj_begin(j, "set");
 	ck_json_str(j, "state", ck_set_state_name(r->state));
 	ck_json_str(j, "build", r->manifest_build[0] ? r->manifest_build : NULL);
 	ck_json_str(j, "problem", r->problem[0] ? r->problem : NULL);
+	ck_json_str(j, "fix", r->fix[0] ? r->fix : NULL);
+	names_json(j, "modules", r->listed);
+	names_json(j, "can_take", r->can_take);
+	ck_json_int(j, "can_take_count", r->ncan_take);
+	ck_json_int(j, "ours_count", r->nours);
 	ck_json_obj_end(j);
 	if (k->pending) {
 		ck_json_obj_begin(j, "pending");
@@ -185,7 +205,7 @@ void ck_status_set_human(const struct kernel_report *k)
 {
 	const struct set_report *r = &k->set;
 
-	printf("  key types:   %s\n", k->key_types[0] ? k->key_types : "unknown (no libceph)");
+	ck_status_key_types_human(k);
 	if (r->state == CK_SET_COMPLETE)
 		printf("  set:         complete, build %s\n",
 		       r->manifest_build[0] ? r->manifest_build : r->builds[0]);
@@ -194,8 +214,9 @@ void ck_status_set_human(const struct kernel_report *k)
 	else if (r->state == CK_SET_UNVERSIONED)
 		printf("  set:         unversioned (%s)\n", r->problem);
 	else
-		printf("  set:         ERROR: %s: %s (repair: ceph-kmod-install --kernel %s)\n",
-		       ck_set_state_name(r->state), r->problem, k->kver);
+		printf("  set:         ERROR: %s: %s (repair: %s)\n", ck_set_state_name(r->state),
+		       r->problem, r->fix);
+	can_take_human(r);
 	if (k->pending) {
 		printf("  pending:     not built (exit %s) since %s: %s\n", k->code, k->since,
 		       k->reason);

@@ -89,9 +89,11 @@ static void pad_to(struct bytes *b, size_t align)
 }
 
 /* ELF64 LE relocatable object: [0] null, [1] .shstrtab, [2] .modinfo, [3] build-id note,
- * [4] .bss (NOBITS). Offsets of the header fields are returned for corruption tests. */
+ * [4] .bss (NOBITS), [5] .symtab (imports printk and crypto_krb5_prepare_encryption,
+ * defines local_sym), [6] .strtab. Offsets are returned for corruption tests. */
+#define ELF_NSECT 7
 struct elf_layout {
-	size_t shoff, modinfo_off;
+	size_t shoff, modinfo_off, symtab_off;
 };
 
 static const char modinfo_data[] = "license=GPL\0ceph_kmod_version=0.1.0\0"
@@ -99,10 +101,31 @@ static const char modinfo_data[] = "license=GPL\0ceph_kmod_version=0.1.0\0"
 static const unsigned char build_id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6,
 					    7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
+static const char sym_names[] = "\0printk\0crypto_krb5_prepare_encryption\0local_sym";
+
+/* The symbols: null, printk (undefined), local_sym (in section 2), the krb5 import. */
+static void put_symtab(struct bytes *b)
+{
+	static const struct {
+		uint32_t name;
+		uint16_t shndx;
+	} syms[] = { { 0, 0 }, { 1, 0 }, { 39, 2 }, { 8, 0 } };
+	unsigned char sym[24];
+	size_t i;
+
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		memset(sym, 0, sizeof(sym));
+		set_le(sym, syms[i].name, 4);
+		set_le(sym + 6, syms[i].shndx, 2);
+		put(b, sym, sizeof(sym));
+	}
+}
+
 static void build_elf(struct bytes *b, struct elf_layout *lay)
 {
-	static const char shstr[] = "\0.shstrtab\0.modinfo\0.note.gnu.build-id\0.bss";
-	size_t off_str, off_mi, off_note, off_note_end;
+	static const char shstr[] =
+		"\0.shstrtab\0.modinfo\0.note.gnu.build-id\0.bss\0.symtab\0.strtab";
+	size_t off_str, off_mi, off_note, off_note_end, off_sym, off_symstr;
 	unsigned char hdr[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
 
 	b->len = 0;
@@ -111,7 +134,7 @@ static void build_elf(struct bytes *b, struct elf_layout *lay)
 	set_le(hdr + 20, 1, 4);
 	set_le(hdr + 52, 64, 2);
 	set_le(hdr + 58, 64, 2);
-	set_le(hdr + 60, 5, 2);
+	set_le(hdr + 60, ELF_NSECT, 2);
 	set_le(hdr + 62, 1, 2);
 	put(b, hdr, sizeof(hdr));
 	off_str = b->len;
@@ -127,29 +150,39 @@ static void build_elf(struct bytes *b, struct elf_layout *lay)
 	put(b, build_id, sizeof(build_id));
 	off_note_end = b->len;
 	pad_to(b, 8);
+	off_sym = b->len;
+	put_symtab(b);
+	off_symstr = b->len;
+	put(b, sym_names, sizeof(sym_names));
+	pad_to(b, 8);
 	lay->shoff = b->len;
 	lay->modinfo_off = off_mi;
+	lay->symtab_off = off_sym;
 	set_le(b->d + 40, b->len, 8);
 	{
 		unsigned char sh[64];
 		struct {
-			uint32_t name, type;
-			size_t off, size;
-		} s[5] = {
-			{ 0, 0, 0, 0 },
-			{ 1, 3 /* STRTAB */, off_str, sizeof(shstr) },
-			{ 11, 1 /* PROGBITS */, off_mi, sizeof(modinfo_data) - 1 },
-			{ 20, 7 /* NOTE */, off_note, off_note_end - off_note },
-			{ 39, 8 /* NOBITS */, 0xffffffffff, 0x100000 },
+			uint32_t name, type, link;
+			size_t off, size, entsize;
+		} s[ELF_NSECT] = {
+			{ 0, 0, 0, 0, 0, 0 },
+			{ 1, 3 /* STRTAB */, 0, off_str, sizeof(shstr), 0 },
+			{ 11, 1 /* PROGBITS */, 0, off_mi, sizeof(modinfo_data) - 1, 0 },
+			{ 20, 7 /* NOTE */, 0, off_note, off_note_end - off_note, 0 },
+			{ 39, 8 /* NOBITS */, 0, 0xffffffffff, 0x100000, 0 },
+			{ 44, 2 /* SYMTAB */, 6, off_sym, off_symstr - off_sym, 24 },
+			{ 52, 3 /* STRTAB */, 0, off_symstr, sizeof(sym_names), 0 },
 		};
 		int i;
 
-		for (i = 0; i < 5; i++) {
+		for (i = 0; i < ELF_NSECT; i++) {
 			memset(sh, 0, sizeof(sh));
 			set_le(sh, s[i].name, 4);
 			set_le(sh + 4, s[i].type, 4);
 			set_le(sh + 24, s[i].off, 8);
 			set_le(sh + 32, s[i].size, 8);
+			set_le(sh + 40, s[i].link, 4);
+			set_le(sh + 56, s[i].entsize, 8);
 			put(b, sh, sizeof(sh));
 		}
 	}
@@ -294,6 +327,56 @@ static void test_modsig(struct t *t)
 #undef TRAILER
 }
 
+/* ck_elf_find_import on the image in b: its result, the name in name. */
+static int find_import(struct bytes *b, const char *prefix, char *name, size_t len)
+{
+	struct ck_elf_info info;
+	struct ck_err e;
+
+	if (ck_elf_parse(b->d, b->len, &info, &e) < 0)
+		return -2;
+	e.msg[0] = '\0';
+	return ck_elf_find_import(&info, prefix, name, len, &e);
+}
+
+static void test_elf_imports(struct t *t, struct bytes *b, struct elf_layout *lay)
+{
+	char name[64];
+
+	build_elf(b, lay);
+	check(t, find_import(b, "crypto_krb5_", name, sizeof(name)) == 1 &&
+			 strcmp(name, "crypto_krb5_prepare_encryption") == 0,
+	      "elf imports: an undefined crypto_krb5_ symbol is found by prefix");
+	check(t, find_import(b, "local_", name, sizeof(name)) == 0 && !name[0],
+	      "elf imports: a defined symbol is not an import");
+	check(t, find_import(b, "crypto_krb5_", name, 8) == 1 && strcmp(name, "crypto_") == 0,
+	      "elf imports: the name is truncated to the buffer");
+	set_le(sh_field(b, lay, 5, 4), 1, 4); /* .symtab now PROGBITS: no symbol table */
+	check(t, find_import(b, "crypto_krb5_", name, sizeof(name)) == -1,
+	      "elf imports: no .symtab -> unknown");
+	build_elf(b, lay);
+	set_le(sh_field(b, lay, 5, 40), 9, 4);
+	check(t, find_import(b, "x", name, sizeof(name)) == -1,
+	      "elf imports: string table index out of range rejected");
+	build_elf(b, lay);
+	set_le(sh_field(b, lay, 5, 40), 2, 4);
+	check(t, find_import(b, "x", name, sizeof(name)) == -1,
+	      "elf imports: string table that is not STRTAB rejected");
+	build_elf(b, lay);
+	set_le(sh_field(b, lay, 5, 56), 16, 8);
+	check(t, find_import(b, "x", name, sizeof(name)) == -1,
+	      "elf imports: wrong symbol entry size rejected");
+	build_elf(b, lay);
+	set_le(b->d + lay->symtab_off + 24, 5000, 4);
+	check(t, find_import(b, "x", name, sizeof(name)) == -1,
+	      "elf imports: symbol name offset past the string table rejected");
+	build_elf(b, lay);
+	set_le(sh_field(b, lay, 6, 32), 20, 8); /* cuts crypto_krb5_prepare_encryption */
+	check(t, find_import(b, "printk", name, sizeof(name)) == 1 &&
+			 find_import(b, "crypto_krb5_", name, sizeof(name)) == -1,
+	      "elf imports: a name unterminated at the string table's end rejected");
+}
+
 static void test_elf(struct t *t)
 {
 	struct bytes b = { 0 };
@@ -380,8 +463,9 @@ static void test_elf(struct t *t)
 	}
 	check(t, elf_fails(&b), "elf: build-id descsz near 2^32 rejected");
 	build_elf(&b, &lay);
-	check(t, ck_elf_parse(b.d, lay.shoff + 64 * 5 - 1, &info, &e) == -1,
+	check(t, ck_elf_parse(b.d, lay.shoff + 64 * ELF_NSECT - 1, &info, &e) == -1,
 	      "elf: file cut one byte short of the section table rejected");
+	test_elf_imports(t, &b, &lay);
 	free(b.d);
 
 	{

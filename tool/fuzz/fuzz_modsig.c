@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer harness: module signature trailer parser, then the ELF reader on the body
- * (what `ceph-kmod verify` runs on untrusted files before any crypto). */
+ * (what `ceph-kmod verify` runs on untrusted files before any crypto) and its import
+ * lookup (what `ceph-kmod status` runs on libceph). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -23,10 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (ck_elf_parse(data, ms.body_len, &info, &e) == 0) {
 		const char *v = ck_modinfo_get(&info, "name", &n);
+		char name[64];
 
 		if (v && (const uint8_t *)v + n > data + ms.body_len)
 			__builtin_trap();
 		if (info.build_id && info.build_id + info.build_id_len > data + ms.body_len)
+			__builtin_trap();
+		if (ck_elf_find_import(&info, "crypto_krb5_", name, sizeof(name), &e) == 1 &&
+		    strncmp(name, "crypto_krb5_", 12) != 0)
 			__builtin_trap();
 	}
 	return 0;
