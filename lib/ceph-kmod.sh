@@ -518,13 +518,22 @@ ck_test_point() {
 	return 0
 }
 
-# Compression suffix of the kernel's own modules ("" for plain .ko), as dkms sees it.
+# Compression suffix of the kernel's own modules ("" for plain .ko), as dkms sees it: from
+# its modules.dep; a kernel with headers but no modules yet (Debian 13's backports kernel
+# before its image) has none, and then its configuration says how its modules are installed.
 ck_kernel_suffix() {
-	local dep
+	local dep kdir
 	dep=$(ck_modules_dir "$1")/modules.dep
-	if grep -q '\.ko\.xz:' "$dep" 2>/dev/null; then echo .xz
-	elif grep -q '\.ko\.zst:' "$dep" 2>/dev/null; then echo .zst
-	elif grep -q '\.ko\.gz:' "$dep" 2>/dev/null; then echo .gz
+	if [[ ! -s "$dep" ]]; then
+		kdir=$(ck_kernel_build_dir "$1")
+		if [[ "$(ck_kconfig "$kdir" CONFIG_MODULE_COMPRESS_XZ 2>/dev/null)" == y ]]; then echo .xz
+		elif [[ "$(ck_kconfig "$kdir" CONFIG_MODULE_COMPRESS_ZSTD 2>/dev/null)" == y ]]; then echo .zst
+		elif [[ "$(ck_kconfig "$kdir" CONFIG_MODULE_COMPRESS_GZIP 2>/dev/null)" == y ]]; then echo .gz
+		else echo ""
+		fi
+	elif grep -q '\.ko\.xz:' "$dep"; then echo .xz
+	elif grep -q '\.ko\.zst:' "$dep"; then echo .zst
+	elif grep -q '\.ko\.gz:' "$dep"; then echo .gz
 	else echo ""
 	fi
 }
