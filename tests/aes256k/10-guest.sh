@@ -11,6 +11,11 @@
 #                                 with EACCES, an aes key on the "both" cluster
 #   anchor                        Linux 7.x (sid-cache kernel: $CK_ANCHOR_KVER or the newest; sid, unpacked into the cache, not
 #                                 installed): its in-tree client passes the same positive test
+#   trixie trixie-bpo             Debian 13's kernel (6.12) and its backports kernel (7.x), image and
+#                                 modules from tests/trixie/lib/trixie-cache, with the sets the trixie
+#                                 suite built in its Debian 13 root ($CK_TEST_STATE/trixie/sets/KVER):
+#                                 trixie's in-tree client must refuse the key, ours pass the positive
+#                                 test on both (run the trixie suite first; SKIP without its sets)
 # Usage: 10-guest.sh [ROLE...]   Environment: CK_AES_OURS (directory of our modules, "{kver}"
 # expands, e.g. /work/x/out/{kver}; default: the installed ceph-kmod), CK_AES_TTL (20),
 # CK_AES_DATA_MB (2), CK_AES_RENEW_MB (8), CK_AES_PARALLEL (4 guests at once), CK_VM_MEM (1536).
@@ -222,11 +227,36 @@ aes_build_ids() {
 	done
 }
 
+# trixie_role_opts ROLE: kver, sets, ours, moddir and opts (the caller's locals) for a Debian 13
+# role: the kernel of the trixie suite's root, unpacked from its packages, and the set built there.
+trixie_role_opts() {
+	local role=$1 which=trixie out rc=0 vmlinuz modroot
+	[[ "$role" == trixie ]] || which=backports
+	kver=$(cat "$CK_TEST_STATE/trixie/kernel-$which" 2>/dev/null || true)
+	ours=$CK_TEST_STATE/trixie/sets/$kver
+	if [[ -z "$kver" || ! -e "$ours/set.env" ]]; then
+		t_skip "$role: no Debian 13 set built (the trixie suite runs before this one: tests/run trixie aes256k)"
+		return 1
+	fi
+	out=$("$CK_TOP/tests/trixie/lib/trixie-cache" image "$kver" 2>&1) || rc=$?
+	if ((rc != 0)); then
+		t_fail "$role: Debian 13 kernel $kver unpacked (trixie-cache image exited $rc: $(tail -n 2 <<<"$out" | tr '\n' ' '))"
+		return 1
+	fi
+	read -r vmlinuz modroot _ <<<"$(tail -n 1 <<<"$out")"
+	sets="intree:refuse ours:work"
+	[[ "$which" == trixie ]] || sets="ours:work"
+	moddir=$(readlink -f "$modroot/lib/modules")
+	opts+=(-k "$vmlinuz" -i "$(CK_VM_MODROOT=$modroot vm_initramfs "$kver")" -s "kmods=$moddir" -s "ours=$ours")
+}
+
 # aes_role ROLE: one guest for the role, its events, the reports.
 aes_role() {
 	local role=$1 kver sets scratch art log ours="" moddir="" rc=0 prc=0 jrc t0
 	local -a opts=(-t "${CK_VM_TIMEOUT:-900}")
-	if [[ "$role" == anchor ]]; then
+	if [[ "$role" == trixie* ]]; then
+		trixie_role_opts "$role" || return 0
+	elif [[ "$role" == anchor ]]; then
 		if [[ -z "$ANCHOR_VMLINUZ" ]]; then
 			t_fail "anchor: no Linux 7.x from sid in the cache (sid-cache kernel failed)"
 			return 0
@@ -277,7 +307,7 @@ aes_role() {
 main() {
 	local -a roles=("$@") pids=()
 	local role i t0=$SECONDS
-	((${#roles[@]})) || roles=(oldest61 newest61 newest612 anchor)
+	((${#roles[@]})) || roles=(oldest61 newest61 newest612 anchor trixie trixie-bpo)
 	if ((EUID != 0)); then
 		t_skip "aes256k (needs root: 9p export of /, Ceph daemons, chroot)"
 		return 0
