@@ -318,32 +318,24 @@ ck_module_line() {
 		"use one of: $(cut -d' ' -f1 <<<"$map" | tr '\n' ' ')(or add it to the map)"
 }
 
-# ck_module_dir NAME: NAME's directory (ceph -> cephfs).
-ck_module_dir() {
+# ck_module_fields NAME FIRST [COUNT]: fields FIRST.. (0 = NAME) of NAME's map line, one a line.
+ck_module_fields() {
 	local line
+	local -a f
 	line=$(ck_module_line "$1") || return
-	line=${line#* }
-	printf '%s\n' "${line%% *}"
+	read -r -a f <<<"$line"
+	printf '%s\n' "${f[@]:$2:${3:-${#f[@]}}}"
 }
+
+# ck_module_dir NAME: NAME's directory (ceph -> cephfs).
+ck_module_dir() { ck_module_fields "$1" 1 1; }
+
+# ck_module_kconfig NAME: the kernel option that builds NAME (CONFIG_CEPH_LIB for libceph).
+ck_module_kconfig() { ck_module_fields "$1" 2 1; }
 
 # ck_module_paths NAME: NAME's kernel source paths, one a line, a trailing "?" on
 # those some kernels lack.
-ck_module_paths() {
-	local line
-	local -a f
-	line=$(ck_module_line "$1") || return
-	read -r -a f <<<"$line"
-	printf '%s\n' "${f[@]:3}"
-}
-
-# ck_module_kconfig NAME: the kernel option that builds NAME (CONFIG_CEPH_LIB for libceph).
-ck_module_kconfig() {
-	local line
-	local -a f
-	line=$(ck_module_line "$1") || return
-	read -r -a f <<<"$line"
-	printf '%s\n' "${f[2]}"
-}
+ck_module_paths() { ck_module_fields "$1" 3; }
 
 # ck_module_all_paths: every module's kernel source paths, each once, in map order.
 ck_module_all_paths() {
