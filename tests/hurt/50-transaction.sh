@@ -2,8 +2,9 @@
 # One transaction per kernel, on the newest 6.1 kernel with a working set installed:
 #  - a rebuild that fails at each stage (locate, probe, patch, build through the
 #    pipeline's test hooks, plus a real missing source; sign and verify of a
-#    finished build through --built) leaves the four files' sha256 and what
-#    modprobe resolves unchanged;
+#    finished build through --built, and a finished build with fewer modules than
+#    the kernel builds itself) leaves the four files' sha256 and what modprobe
+#    resolves unchanged;
 #  - kill -9 at each step of the swap (docs/DESIGN.md): before the commit the old
 #    set is untouched; from the commit on the new set is complete; never mixed;
 #  - dkms install --force of a module from another build gives a mixed set that
@@ -57,6 +58,18 @@ for st in sign verify; do
 		ceph-kmod-install --kernel "$k61" --built "$work/x"
 	t_eq "after the failure at $st: unchanged" "$s0" "$(b_snapshot "$k61")"
 done
+
+# --- a set with fewer modules than the kernel builds itself ------------------------
+# (what a newer kernel would get from a module selection gone wrong): refused by
+# verify-set, the kernel keeps what it had.
+rm -rf "$work/x"
+cp -a "$prev" "$work/x"
+sed -i 's/^modules=.*/modules=nbd/' "$work/x/ck-build.env"
+t_expect_exit "a finished build of nbd alone for $k61 (whose config builds all four): refused, exit 8" 8 \
+	ceph-kmod-install --kernel "$k61" --built "$work/x"
+t_match "... naming the module the kernel builds itself" 'lacks libceph, which the kernel itself builds \(CONFIG_CEPH_LIB=m\)' \
+	"$T_LAST_OUTPUT"
+t_eq "after the refusal of the smaller set: unchanged" "$s0" "$(b_snapshot "$k61")"
 
 # --- kill -9 at each step of the swap --------------------------------------------
 installed=$B
