@@ -13,7 +13,16 @@
 k61=$(t_kernel newest61)
 k170=$(t_kernel oldest61)
 work=$(mktemp -d /var/tmp/ck-manual.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# cleanup: the work tree, and the source cache's entries of the sources made in it (the
+# src.rpm): a later build must never take a test's source.
+cleanup() {
+	local m
+	for m in $(grep -l "^origin=$work/" "$(ck_cache_dir)"/src/*/.ck-source 2>/dev/null || true); do
+		rm -rf "${m%/.ck-source}"
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
 
 # --- exact source for the oldest 6.1 ABI --------------------------------------
 ceph-kmod-fetch-source "$k170" >/dev/null 2>&1 || true
