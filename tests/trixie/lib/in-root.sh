@@ -66,6 +66,7 @@ t_eq "apt install -t trixie-backports linux-headers-$kbp linux-source exits 0" 0
 t_match "the kernel hook built $kbp" "$(t_re "$kbp")" "$(cat "$logs/backports.log")"
 t_eq "no module skipped for $kbp" "" "$(grep -i 'skipping' "$logs/backports.log" || true)"
 status_ok "$kbp" "$v1"
+status_ok "$k13" "$v1"
 t_expect_exit "ceph-kmod status exits 0 (no mixed or incomplete set)" 0 ceph-kmod status
 printf '%s\n' "$T_LAST_OUTPUT" >"$logs/status.txt"
 ceph-kmod status -v >"$logs/status-v.txt" 2>&1 || true
