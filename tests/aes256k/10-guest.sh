@@ -18,7 +18,7 @@
 #                                 test on both (run the trixie suite first; SKIP without its sets)
 # Usage: 10-guest.sh [ROLE...]   Environment: CK_AES_OURS (directory of our modules, "{kver}"
 # expands, e.g. /work/x/out/{kver}; default: the installed ceph-kmod), CK_AES_TTL (20),
-# CK_AES_DATA_MB (2), CK_AES_RENEW_MB (8), CK_AES_PARALLEL (4 guests at once), CK_VM_MEM (1536).
+# CK_AES_DATA_MB (2), CK_AES_RENEW_MB (8), CK_AES_PARALLEL (6: every role at once), CK_VM_MEM (1536).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../vm/lib/vm.sh
@@ -318,7 +318,7 @@ main() {
 	aes_setup || return 0
 	# each role's lines go to its own file, printed in order once all are done
 	for ((i = 0; i < ${#roles[@]}; i++)); do
-		while (($(jobs -rp | wc -l) >= ${CK_AES_PARALLEL:-4})); do sleep 1; done
+		while (($(jobs -rp | wc -l) >= ${CK_AES_PARALLEL:-6})); do sleep 1; done
 		aes_role "${roles[i]}" >"$CK_VM_ARTIFACTS/aes-${roles[i]}.out" 2>&1 &
 		pids+=("$!")
 	done
