@@ -37,13 +37,6 @@ overlay_run() {
 	' overlay_run "$root" "$run" "$T_DIR" "$@"
 }
 
-# copy_checkout DEST: this checkout's files as they are (tracked and new), like a clone.
-copy_checkout() {
-	mkdir -p "$1"
-	(cd "$CK_TOP" && git ls-files -co --exclude-standard -z | grep -zv '^out/' |
-		xargs -0 tar -cf - --no-recursion) | tar -C "$1" -xf -
-}
-
 main() {
 	local t0=$SECONDS out rc=0 root run k
 	if ((EUID != 0)); then
@@ -64,7 +57,7 @@ main() {
 	mkdir -p "$T_DIR/sets" "$T_DIR/run"
 	cp "$root/.kernel-trixie" "$T_DIR/kernel-trixie"
 	cp "$root/.kernel-backports" "$T_DIR/kernel-backports"
-	copy_checkout "$T_DIR/run/upper/root/ceph-kmod"
+	"$CACHE_TOOL" copy-checkout "$T_DIR/run/upper/root/ceph-kmod"
 	rc=0
 	overlay_run "$root" "$T_DIR/run" bash /root/ceph-kmod/tests/trixie/lib/in-root.sh \
 		>"$CK_ARTIFACTS/trixie.log" 2>&1 || rc=$?
